@@ -1,0 +1,347 @@
+"""The RuleSet: one frozen object holding every number, ratio and option of a review procedure."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from zcsim.errors import RuleSetError
+from zcsim.law._params import (
+    BEIJING_2020,
+    LEVELS,
+    RELATION_TYPES,
+    REGIONS,
+    Citation,
+    ParamSpec,
+    param,
+)
+
+__all__ = ["RuleSet", "ParamInfo"]
+
+
+@dataclass(frozen=True, slots=True)
+class ParamInfo:
+    """One parameter of a rule set, its value and its citation (what ``zcsim rules`` prints)."""
+
+    key: str
+    value: Any
+    citation: Citation
+    doc: str
+    interpretation: bool
+    expected: str
+
+    @property
+    def display(self) -> str:
+        """The value as a user would write it in a rule file."""
+        return format_value(self.value)
+
+
+def format_value(value: Any) -> str:
+    """Render a parameter value the way a rule file would spell it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "none"
+    if isinstance(value, Fraction):
+        return str(value)
+    if isinstance(value, tuple):
+        return ",".join(value) if value else "(none)"
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """A review procedure as data: every number, ratio and interpretation option, with citations.
+
+    The field defaults are the 2020 Beijing Measures (``beijing-2020``). Other rule sets and rule
+    changes are this object with some fields replaced (see :func:`zcsim.load_rules`); numbers never
+    appear as literals in procedure code. Ratios are exact :class:`fractions.Fraction` values.
+
+    Examples
+    --------
+    >>> from zcsim import load_rules
+    >>> rules = load_rules("beijing-2020")
+    >>> rules.pass_ratio, rules.committee_min_size_series
+    (Fraction(2, 3), 25)
+    >>> load_rules("beijing-2020", ["threshold_basis=members"]).threshold_basis
+    'members'
+    """
+
+    name: str = "beijing-2020"
+    base: str | None = None
+    description: str = "2020 Beijing Interim Measures for the Management of Professional Title Review"
+    instrument: str = BEIJING_2020
+
+    # --- Chapter 1 -----------------------------------------------------------------------------
+    freelancer_min_years_in_beijing: int = param(
+        1, "int", 3, "在本市工作1年以上自由职业专业技术人才",
+        "Self-employed professionals must have worked in Beijing at least this many years.",
+        minimum=0)
+
+    # --- Chapter 2: committees ---------------------------------------------------------------
+    no_cross_series_committees: bool = param(
+        True, "bool", 7, "不得组建跨系列综合性评委会",
+        "A committee reviews only applicants of its own series (no cross-series committees).")
+    committee_size_odd: bool = param(
+        True, "bool", 9, "评委会评审专家的数量应为单数",
+        "The number of experts on a committee must be odd.")
+    chairs: int = param(
+        1, "int", 9, "一般设主任委员1人", "Number of chairs a committee has.", minimum=1)
+    vice_chairs_min: int = param(
+        1, "int", 9, "副主任委员1至3人", "Fewest vice-chairs a committee has.", minimum=0)
+    vice_chairs_max: int = param(
+        3, "int", 9, "副主任委员1至3人", "Most vice-chairs a committee has.", minimum=0)
+    committee_min_size_series: int = param(
+        25, "int", 9, "按系列组建的评委会评审专家一般不少于25人",
+        "Minimum committee size when the committee is formed by series.", minimum=1)
+    committee_min_size_specialty: int = param(
+        11, "int", 9, "按专业组建的评委会评审专家一般不少于11人",
+        "Minimum committee size when the committee is formed by specialty.", minimum=1)
+    committee_min_size_levels: tuple[str, ...] = param(
+        LEVELS, "levels", 9, "评委会分为高级、中级、初级评委会 … 一般不少于25人 / 11人",
+        "Committee levels to which the minimum sizes apply (national-2019: senior only).")
+    committee_max_size: int | None = param(
+        None, "optional_int", None, "(no maximum in the 2020 Measures)",
+        "Largest committee allowed; none means no maximum (2003-style practice: 15).")
+    size_adjustment_filed: bool = param(
+        False, "bool", 9, "经市人力资源社会保障局备案，评委会评审专家人数可根据实际情况适当调整",
+        "Default for committees whose record does not say: whether the Bureau has accepted a "
+        "filing that adjusts the committee size. When true the minimum sizes do not apply "
+        "('generally', 一般); parity still does. A record's committee.size_adjustment_filed: "
+        "true always lifts the minimum for that committee.",
+        interpretation=True)
+    higher_committee_reviews_lower: bool = param(
+        True, "bool", 9, "同一评审机构高一级评委会可以代评同系列（专业）低级别的职称",
+        "A committee may review applicants of a lower level of its own series.")
+    pool_min_share_grassroots: Fraction = param(
+        Fraction(0), "fraction", 10, "专家库中基层一线专家…应有一定比例",
+        "Minimum share of grassroots front-line experts in a pool or draw ('a certain share': "
+        "no number in the text; 0 = unconstrained).",
+        interpretation=True, minimum=Fraction(0), maximum=Fraction(1))
+    pool_min_share_central: Fraction = param(
+        Fraction(0), "fraction", 10, "专家库中…中央单位专家…应有一定比例",
+        "Minimum share of experts from central units ('a certain share'; 0 = unconstrained).",
+        interpretation=True, minimum=Fraction(0), maximum=Fraction(1))
+    pool_min_share_non_public: Fraction = param(
+        Fraction(0), "fraction", 10, "专家库中…非公领域专家…应有一定比例",
+        "Minimum share of experts from the non-public sector ('a certain share'; 0 = "
+        "unconstrained).",
+        interpretation=True, minimum=Fraction(0), maximum=Fraction(1))
+    pool_min_share_young: Fraction = param(
+        Fraction(0), "fraction", 10, "专家库中…青年专家应有一定比例",
+        "Minimum share of young experts ('a certain share'; 0 = unconstrained).",
+        interpretation=True, minimum=Fraction(0), maximum=Fraction(1))
+    filing_validity_years: int = param(
+        3, "int", 11, "备案有效期不得超过3年",
+        "Longest validity of the filing of an agency, committee and pool, in years.", minimum=1)
+
+    # --- Chapter 3: application and vetting -----------------------------------------------------
+    reviews_per_year: int = param(
+        1, "int", 12, "各系列职称评审一般每年开展一次",
+        "Reviews per series per year ('generally once').", interpretation=True, minimum=1)
+    retired_may_apply: bool = param(
+        False, "bool", 13, "离退休人员不得申报参加职称评审", "Whether retired staff may apply.")
+    sanctioned_may_apply: bool = param(
+        False, "bool", 13, "受到行政记过及以上处分…在受处分或处罚期间不得申报",
+        "Whether public-institution staff may apply during a demerit-or-heavier sanction or a "
+        "practice restriction.")
+    unit_publicity_working_days: int = param(
+        5, "int", 15, "在单位内部进行公示，公示期不少于5个工作日",
+        "Minimum unit publicity period before recommendation, in working days.", minimum=1)
+    publicity_start_day_counts: bool = param(
+        True, "bool", 15, "公示期不少于5个工作日 (read with Civil Code Art. 201)",
+        "Whether the first day of a publicity period (the posting day, as the notice states it) "
+        "counts toward the working days of Art. 15 and Art. 25. Default true: a notice 'from "
+        "Monday to Friday' is 5 working days, as publicity notices are written. False applies Civil "
+        "Code Art. 201 (开始的当日不计入): counting starts the day after posting.",
+        interpretation=True)
+    level_by_level: bool = param(
+        True, "bool", 16, "申报人一般应按照职称层级逐级申报职称评审",
+        "Applicants apply for the next level up only, unless the application is exceptional.")
+    exceptional_applications: bool = param(
+        True, "bool", 16, "可放宽学历、资历等条件限制…破格申报职称评审",
+        "Whether exceptional applications (waiving education and seniority) are allowed.")
+    correction_notices: int = param(
+        1, "int", 18, "一次性告知申报人需要补正的全部内容",
+        "Number of correction notices an agency may send (a single notice listing everything).",
+        minimum=1)
+    correction_deadline_working_days: int = param(
+        10, "int", 18, "在规定期限内…逾期未补正…视为放弃申报",
+        "Working days an applicant has to correct materials after the notice. The text fixes no "
+        "number ('规定期限'); 10 is zcsim's assumption, set it to the agency's own deadline.",
+        interpretation=True, minimum=1)
+
+    # --- Chapter 4: review --------------------------------------------------------------------
+    panel_experts_from_committee: bool = param(
+        True, "bool", 20, "在评委会下设置若干评议组",
+        "Whether panel experts must be members of the committee the panels are set up under. "
+        "The article sets panels 'under the committee' but also draws panel experts from the pool "
+        "at the Bureau's request; default true (panels are formed of committee experts).",
+        interpretation=True)
+    panel_min_size: int = param(
+        3, "int", 20, "每个评议组评审专家不少于3人", "Minimum number of experts on a panel.",
+        minimum=1)
+    quorum_ratio: Fraction = param(
+        Fraction(2, 3), "fraction", 22, "出席评审会议的评审专家人数应当不少于评委会人数的三分之二",
+        "Share of the committee that must be present for a meeting to be valid.",
+        minimum=Fraction(0), maximum=Fraction(1))
+    quorum_inclusive: bool = param(
+        True, "bool", 22, "不少于",
+        "Whether presence of exactly quorum_ratio × size suffices ('不少于' = at least).")
+    presiding_roles: tuple[str, ...] = param(
+        ("chair", "vice_chair"), "roles", 22, "评审会议由评委会主任委员或者副主任委员主持",
+        "Roles that may preside over a meeting.")
+    present_not_multiple_of: int | None = param(
+        None, "optional_int", None, "(some provincial rules: 出席人数不得为3的倍数)",
+        "If set, the number of experts present must not be a multiple of this number (so a vote "
+        "can never land exactly on the threshold). Not a rule of the 2020 Measures.",
+        minimum=2)
+    pass_ratio: Fraction = param(
+        Fraction(2, 3), "fraction", 23, "获同意票数达到出席评审会议的评审专家总数三分之二以上",
+        "Share of the threshold basis that yes votes must reach for an applicant to pass.",
+        minimum=Fraction(0), maximum=Fraction(1))
+    threshold_inclusive: bool = param(
+        True, "bool", 23, "以上 (Civil Code Art. 1259: 以上…包括本数)",
+        "Whether reaching exactly pass_ratio passes. '以上' includes the number itself, so the "
+        "2020 Measures pass 12 of 18; the 2003-style rule ('不含三分之二') does not.",
+        interpretation=True)
+    threshold_basis: str = param(
+        "present", "choice", 23, "出席评审会议的评审专家总数",
+        "What the pass ratio is taken of: 'present' (experts present at the meeting, 2020) or "
+        "'members' (all committee members, 2003-style).",
+        interpretation=True, choices=("present", "members"))
+    recusal_denominator: str = param(
+        "present", "choice", 23, "出席评审会议的评审专家总数 (read with Art. 29 回避)",
+        "Whether an expert recused for one applicant stays in that applicant's basis as a "
+        "non-yes ('present', the literal reading, default) or is dropped from it ('eligible').",
+        interpretation=True, choices=("present", "eligible"))
+    quorum_after_recusal: bool = param(
+        False, "bool", 22, "出席评审会议的评审专家人数应当不少于评委会人数的三分之二 (read with Art. 29)",
+        "Whether the quorum must also hold among the experts eligible to vote on each applicant "
+        "(default false: the quorum is about the meeting).",
+        interpretation=True)
+    voting_rounds: int = param(
+        1, "int", 23, "严禁多轮投票", "Number of voting rounds allowed per applicant.",
+        minimum=1)
+    proxy_votes_allowed: bool = param(
+        False, "bool", 23, "未出席评审会议的专家不得委托他人投票或者补充投票",
+        "Whether experts not present may vote by proxy or supplementary vote.")
+    minutes_signed_by_all_present: bool = param(
+        True, "bool", 23, "出席评审会议的全体评审专家在会议纪要上签字确认评审结果",
+        "Whether every expert present must sign the minutes.")
+    result_publicity_working_days: int = param(
+        5, "int", 25, "对通过验收的职称评审结果进行公示，公示期不少于5个工作日",
+        "Minimum result publicity period, in working days.", minimum=1)
+    recusal_relations: tuple[str, ...] = param(
+        RELATION_TYPES, "relations", 29, "与评审工作有利害关系或者其他关系可能影响客观公正的，应申请回避",
+        "Relationship types that require recusal. The article enumerates none; the default "
+        "follows common practice (kin, same employer, supervisor/student, co-authors, project "
+        "partners, recommender, other interest).",
+        interpretation=True)
+
+    # --- Chapters 5 and 7 ---------------------------------------------------------------------
+    recognised_title_regions: tuple[str, ...] = param(
+        ("beijing", "tianjin", "hebei"), "regions", 32, "实行京津冀职称评审结果互认",
+        "Regions whose titles count as Beijing titles for the next level.")
+    blacklist_years: int = param(
+        3, "int", 41, "记入职称评审\u201c黑名单\u201d…记录期限为3年",
+        "Years a fraudulent applicant stays blacklisted and cannot apply.", minimum=0)
+
+    # --- per-instrument citations that differ from the Beijing 2020 ones -----------------------
+    citation_overrides: Mapping[str, Citation] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False)
+
+    # ------------------------------------------------------------------------------------------
+    @classmethod
+    def specs(cls) -> dict[str, ParamSpec]:
+        """Every parameter's static description, keyed by parameter name."""
+        return _SPECS
+
+    def __iter__(self) -> Iterator[ParamInfo]:
+        for key, spec in _SPECS.items():
+            yield ParamInfo(
+                key=key,
+                value=getattr(self, key),
+                citation=self.citation(key),
+                doc=spec.doc,
+                interpretation=spec.interpretation,
+                expected=spec.expected,
+            )
+
+    def citation(self, key: str) -> Citation:
+        """The citation of parameter ``key`` under this rule set's instrument."""
+        return self.citation_overrides.get(key, _SPECS[key].citation)
+
+    def values(self) -> dict[str, Any]:
+        """Parameter values keyed by name (no metadata)."""
+        return {key: getattr(self, key) for key in _SPECS}
+
+    def fingerprint(self) -> str:
+        """A short SHA-256 of the parameter values: two rule sets with equal values share it."""
+        canon = {k: format_value(v) for k, v in self.values().items()}
+        blob = json.dumps(canon, sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def diff(self, other: RuleSet) -> list[tuple[str, Any, Any]]:
+        """Parameters whose values differ, as ``(key, self_value, other_value)``."""
+        return [
+            (k, getattr(self, k), getattr(other, k))
+            for k in _SPECS
+            if getattr(self, k) != getattr(other, k)
+        ]
+
+    def min_committee_size(self, *, by_specialty: bool, level: str, size_adjustment_filed: bool = False) -> int | None:
+        """The minimum committee size that applies (Art. 9), or ``None`` if none applies.
+
+        Examples
+        --------
+        >>> RuleSet().min_committee_size(by_specialty=False, level="senior")
+        25
+        >>> RuleSet().min_committee_size(by_specialty=True, level="junior", size_adjustment_filed=True) is None
+        True
+        """
+        if size_adjustment_filed or self.size_adjustment_filed:
+            return None
+        if level not in self.committee_min_size_levels:
+            return None
+        return self.committee_min_size_specialty if by_specialty else self.committee_min_size_series
+
+    def validate(self) -> RuleSet:
+        """Check cross-parameter consistency; raise :class:`RuleSetError` naming the keys."""
+        problems: list[str] = []
+        if self.vice_chairs_min > self.vice_chairs_max:
+            problems.append(
+                f"vice_chairs_min = {self.vice_chairs_min} exceeds vice_chairs_max = "
+                f"{self.vice_chairs_max} (Art. 9)")
+        if self.committee_max_size is not None:
+            lo = min(self.committee_min_size_series, self.committee_min_size_specialty)
+            if self.committee_max_size < lo:
+                problems.append(
+                    f"committee_max_size = {self.committee_max_size} is below the minimum size "
+                    f"{lo} (Art. 9)")
+        if self.pass_ratio == 1 and not self.threshold_inclusive:
+            problems.append("pass_ratio = 1 with threshold_inclusive = false can never pass (Art. 23)")
+        if self.quorum_ratio == 1 and not self.quorum_inclusive:
+            problems.append("quorum_ratio = 1 with quorum_inclusive = false can never be met (Art. 22)")
+        # pool shares are not summed: categories overlap (a young grassroots expert counts twice)
+        if problems:
+            raise RuleSetError("; ".join(problems), source=f"rule set {self.name}")
+        return self
+
+
+_SPECS: dict[str, ParamSpec] = {
+    f.name: ParamSpec(key=f.name, **f.metadata["spec"])
+    for f in dataclasses.fields(RuleSet)
+    if "spec" in f.metadata
+}
+
+# keep the static kinds honest
+for _s in _SPECS.values():
+    assert _s.kind in {"int", "bool", "fraction", "choice", "levels", "relations", "regions",
+                       "roles", "optional_int"}, _s
+del _s
