@@ -135,7 +135,7 @@ def parse_assignment(text: str) -> tuple[str, str]:
     ('pass_ratio', '3/5')
     """
     if "=" not in text:
-        raise RuleSetError(f"--set expects KEY=VALUE, got {text!r}", source="--set")
+        raise RuleSetError(f"expected KEY=VALUE, got {text!r}", source="--set")
     key, value = text.split("=", 1)
     return canonical_key(key), value
 

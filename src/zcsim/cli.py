@@ -1,0 +1,198 @@
+"""The ``zcsim`` command. The library never prints; this module does.
+
+Every :class:`~zcsim.errors.ZcsimError` becomes one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from zcsim import __version__
+from zcsim.errors import ZcsimError
+from zcsim.law import RuleSet, builtin_rule_sets, format_value, load_rules
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _console(err: bool = False) -> Console:
+    return Console(stderr=err, highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 140)
+
+
+class _Group(click.Group):
+    """Turns zcsim's own errors into one clear line and exit status 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ZcsimError as exc:
+            click.echo(f"zcsim: error: {exc}", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
+
+
+_rules_option = click.option(
+    "--rules", "rules_spec", metavar="NAME|FILE",
+    help="Rule set: a built-in name (" + ", ".join(builtin_rule_sets()) + ") or a zcsim.rules/1 YAML file.",
+)
+_set_option = click.option(
+    "--set", "overrides", metavar="KEY=VALUE", multiple=True,
+    help="Override one rule, e.g. --set pass_ratio=3/5 (repeatable; `zcsim rules` lists the keys).",
+)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="zcsim")
+def main() -> None:
+    """zcsim — simulate and verify professional-title review procedures (职称评审).
+
+    The rules of the 2020 Beijing Measures are data; every finding names its article.
+    """
+
+
+# --------------------------------------------------------------------------------------------
+# audit
+# --------------------------------------------------------------------------------------------
+@main.command()
+@click.argument("records", nargs=-1, required=True, metavar="RECORD.json...")
+@_rules_option
+@_set_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: {compliant, violations: [...]} (a list for several records).")
+def audit(records: Sequence[str], rules_spec: str | None, overrides: Sequence[str], as_json: bool) -> None:
+    """Check meeting records against a rule set and list every violation with its article.
+
+    Exit status: 0 compliant, 1 violations found, 2 unreadable or malformed input.
+    The rule set is --rules, else the record's "rules" field, else beijing-2020.
+    """
+    from zcsim.records import audit_file
+
+    reports = [audit_file(path, rules_spec, overrides) for path in records]
+    if as_json:
+        payload: Any = reports[0].as_dict() if len(reports) == 1 else [r.as_dict() for r in reports]
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        con = _console()
+        for rep in reports:
+            _print_report(con, rep)
+    sys.exit(EXIT_OK if all(r.compliant for r in reports) else EXIT_VIOLATIONS)
+
+
+def _print_report(con: Console, rep: Any) -> None:
+    v = rep.violations
+    head = f"[bold]{rep.source}[/bold] — audited against [bold]{rep.rules.name}[/bold]"
+    if not v:
+        con.print(f"{head}: [green]compliant[/green] ({len(rep.findings)} checks passed)")
+        return
+    table = Table(title=None, show_lines=False, expand=False)
+    table.add_column("Article", no_wrap=True)
+    table.add_column("Rule", no_wrap=True)
+    table.add_column("Applicant", no_wrap=True)
+    table.add_column("Expert", no_wrap=True)
+    table.add_column("Detail", overflow="fold")
+    for f in v:
+        table.add_row(f.citation, f.rule, f.applicant or "", f.expert or "", f.detail)
+    arts = sorted({f.article for f in v})
+    con.print(f"{head}: [red]{len(v)} violation{'s' if len(v) != 1 else ''}[/red] of " + ", ".join(f"Art. {a}" for a in arts))
+    con.print(table)
+
+
+# --------------------------------------------------------------------------------------------
+# rules
+# --------------------------------------------------------------------------------------------
+@main.command()
+@_rules_option
+@_set_option
+@click.option("--diff", "other", metavar="NAME|FILE", help="Show this rule set side by side with another.")
+@click.option("--coverage", is_flag=True, help="List, article by article, the checks and named legal cases that encode it.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def rules(rules_spec: str | None, overrides: Sequence[str], other: str | None, coverage: bool, as_json: bool) -> None:
+    """Print every parameter and check of a rule set with its article and original phrase."""
+    rs = load_rules(rules_spec or "beijing-2020", list(overrides) or None)
+    con = _console()
+    if coverage:
+        _print_coverage(con, rs, as_json)
+        return
+    if other is not None:
+        _print_diff(con, rs, load_rules(other), as_json)
+        return
+    from zcsim.procedure import CHECKS
+
+    if as_json:
+        click.echo(json.dumps({
+            "name": rs.name, "base": rs.base, "instrument": rs.instrument, "fingerprint": rs.fingerprint(),
+            "parameters": [
+                {"key": p.key, "value": p.display, "article": p.citation.article, "phrase": p.citation.phrase,
+                 "interpretation": p.interpretation, "doc": p.doc} for p in rs],
+            "checks": [{"id": c.id, "article": c.article, "title": c.title} for c in CHECKS.values()],
+        }, ensure_ascii=False, indent=2))
+        return
+    con.print(f"[bold]{rs.name}[/bold] — {rs.description}\ninstrument: {rs.instrument}; fingerprint {rs.fingerprint()}")
+    t = Table(title="Parameters (I = interpretation option: the text leaves it open)")
+    for col in ("Key", "Value", "Article", "I", "Original phrase", "Meaning"):
+        t.add_column(col, overflow="fold")
+    for p in rs:
+        t.add_row(p.key, p.display, p.citation.label, "I" if p.interpretation else "", p.citation.phrase, p.doc)
+    con.print(t)
+    t = Table(title="Checks of the procedure engine")
+    for col in ("Article", "Check", "What it requires"):
+        t.add_column(col, overflow="fold")
+    for c in sorted(CHECKS.values(), key=lambda c: (c.article, c.id)):
+        t.add_row(f"Art. {c.article}", c.id, c.title)
+    con.print(t)
+
+
+def _print_diff(con: Console, a: RuleSet, b: RuleSet, as_json: bool) -> None:
+    rows = a.diff(b)
+    if as_json:
+        click.echo(json.dumps([{"key": k, a.name: format_value(x), b.name: format_value(y),
+                                "article": a.citation(k).article} for k, x, y in rows], ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        con.print(f"{a.name} and {b.name} have the same values for every parameter.")
+        return
+    t = Table(title=f"{a.name} vs {b.name}: {len(rows)} parameter(s) differ")
+    for col in ("Key", "Article", a.name, b.name, "Phrase (" + b.name + ")"):
+        t.add_column(col, overflow="fold")
+    for k, x, y in rows:
+        t.add_row(k, a.citation(k).label, format_value(x), format_value(y), b.citation(k).phrase)
+    con.print(t)
+
+
+def _print_coverage(con: Console, rs: RuleSet, as_json: bool) -> None:
+    from zcsim.coverage import coverage_table
+
+    rows = coverage_table(rs)
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
+        return
+    t = Table(title="Coverage of the Measures, article by article")
+    for col in ("Article", "Parameters", "Checks", "Named legal cases", "Status"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(f"Art. {r.article}", ", ".join(r.parameters), ", ".join(r.checks),
+                  (", ".join(r.cases[:6]) + (f" (+{len(r.cases) - 6})" if len(r.cases) > 6 else "")),
+                  r.status)
+    con.print(t)
+    encoded = sum(1 for r in rows if r.status == "encoded")
+    con.print(f"{encoded} of {len(rows)} articles encoded; the others are listed with why not.")
+
+
+# --------------------------------------------------------------------------------------------
+# schema
+# --------------------------------------------------------------------------------------------
+@main.command()
+@click.argument("what", type=click.Choice(["meeting"]), default="meeting")
+def schema(what: str) -> None:
+    """Print the JSON Schema of a file format (meeting: zcsim.meeting/1 records)."""
+    from zcsim.records import record_schema
+
+    click.echo(json.dumps(record_schema(), ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
