@@ -132,6 +132,10 @@ ELIGIBILITY = [
                       ("sanctioned_may_apply=true",)), id="art13-sanction-allowed-by-option"),
     pytest.param(Elig(person(employer_kind="non_public", sanction_until=D(2025, 12, 31)), set()),
                  id="art13-sanction-bars-public-institution-staff-only"),
+    pytest.param(Elig(person(employer_kind="non_public", sanction_kind="practice_restriction",
+                             sanction_until=D(2025, 12, 31)), {"eligibility.sanction"},
+                      ("sanction_bar_scope=all",)),
+                 id="art13-sanction-bars-everyone-when-scope-all"),
     # --- Art. 16 level by level
     pytest.param(Elig(person(level_applied="junior"), set()), id="art16-junior-first-without-title"),
     pytest.param(Elig(person(level_applied="intermediate", titles=(bj("junior"),)), set()),
@@ -143,10 +147,15 @@ ELIGIBILITY = [
     pytest.param(Elig(person(level_applied="senior", titles=(bj("junior"),)), {"eligibility.level_by_level"}),
                  id="art16-junior-to-senior-skips-intermediate"),
     pytest.param(Elig(person(level_applied="senior", titles=(bj("junior"),),
-                             exceptional_grounds=("major_breakthrough",)), set()),
-                 id="art16-skip-exceptional-valid-ground"),
+                             exceptional_grounds=("major_breakthrough",)), {"eligibility.level_by_level"}),
+                 id="art16-skip-exceptional-literal-reading-keeps-level-order"),
     pytest.param(Elig(person(level_applied="senior", titles=(bj("junior"),),
-                             exceptional_grounds=("hard_or_remote_service", "seniority")), set()),
+                             exceptional_grounds=("major_breakthrough",)), set(),
+                      ("exceptional_may_skip_level=true",)),
+                 id="art16-skip-exceptional-valid-ground-when-skip-allowed"),
+    pytest.param(Elig(person(level_applied="senior", titles=(bj("junior"),),
+                             exceptional_grounds=("hard_or_remote_service", "seniority")), set(),
+                      ("exceptional_may_skip_level=true",)),
                  id="art16-skip-exceptional-one-valid-ground-suffices"),
     pytest.param(Elig(person(level_applied="senior", titles=(bj("junior"),),
                              exceptional_grounds=("seniority",)),
@@ -275,7 +284,7 @@ def test_failing_details_show_numbers_and_parameters(applicant: Applicant, rule:
 
 def test_exceptional_skip_reports_both_findings_ok() -> None:
     a = person(level_applied="senior", titles=(bj("junior"),), exceptional_grounds=("major_contribution",))
-    found = {f.rule: f for f in eligibility(a, load_rules(), on=ON)}
+    found = {f.rule: f for f in eligibility(a, load_rules(overrides=["exceptional_may_skip_level=true"]), on=ON)}
     assert found["eligibility.level_by_level"].ok
     assert "exceptional application on major_contribution" in found["eligibility.level_by_level"].detail
     assert found["eligibility.exceptional"].ok

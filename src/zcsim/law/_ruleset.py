@@ -150,6 +150,13 @@ class RuleSet:
         False, "bool", 13, "受到行政记过及以上处分…在受处分或处罚期间不得申报",
         "Whether public-institution staff may apply during a demerit-or-heavier sanction or a "
         "practice restriction.")
+    sanction_bar_scope: str = param(
+        "public_institution", "choice", 13,
+        "事业单位工作人员受到行政记过及以上处分、违反行业法律法规受到从业限制等处罚的，在受处分或处罚期间不得申报",
+        "Whom the sanction bar of Art. 13 covers. The sentence's subject is public-institution staff "
+        "(事业单位工作人员): 'public_institution' (default, literal) bars only them; 'all' applies "
+        "the bar, in particular a practice restriction, to every applicant.",
+        interpretation=True, choices=("public_institution", "all"))
     unit_publicity_working_days: int = param(
         5, "int", 15, "在单位内部进行公示，公示期不少于5个工作日",
         "Minimum unit publicity period before recommendation, in working days.", minimum=1)
@@ -166,6 +173,13 @@ class RuleSet:
     exceptional_applications: bool = param(
         True, "bool", 16, "可放宽学历、资历等条件限制…破格申报职称评审",
         "Whether exceptional applications (waiving education and seniority) are allowed.")
+    exceptional_may_skip_level: bool = param(
+        False, "bool", 16, "可放宽学历、资历等条件限制，按照相关规定破格申报职称评审",
+        "Whether an exceptional application may also skip a level. Art. 16 relaxes education and "
+        "seniority (学历、资历) for exceptional applicants but does not say they may skip the "
+        "level-by-level order (逐级); default false (literal). True lets an exceptional applicant with "
+        "a valid ground apply two levels up.",
+        interpretation=True)
     correction_notices: int = param(
         1, "int", 18, "一次性告知申报人需要补正的全部内容",
         "Number of correction notices an agency may send (a single notice listing everything).",

@@ -416,13 +416,14 @@ def _sanction(applicant: Applicant, rules: RuleSet, on: datetime.date) -> Findin
     if start is not None and start > on:
         return SANCTION.finding(True, f"{kind} starts {start}, after {on} (Art. 13)", applicant=a)
     running = f"under a {kind} until {until} inclusive on {on}"
-    if applicant.employer_kind != "public_institution":
+    if rules.sanction_bar_scope == "public_institution" and applicant.employer_kind != "public_institution":
         return SANCTION.finding(
             True, f"{running}, but Art. 13 bars public-institution staff (事业单位工作人员) and the "
-                  f"employer is {applicant.employer_kind} (literal reading)", applicant=a)
+                  f"employer is {applicant.employer_kind} (sanction_bar_scope=public_institution)", applicant=a)
     ok = rules.sanctioned_may_apply
-    detail = (f"{running}; sanctioned_may_apply={_flag(ok)} (Art. 13)"
-              + ("" if ok else ": public-institution staff may not apply during it"))
+    who = "public-institution staff" if rules.sanction_bar_scope == "public_institution" else "applicants"
+    detail = (f"{running}; sanctioned_may_apply={_flag(ok)}, sanction_bar_scope={rules.sanction_bar_scope} (Art. 13)"
+              + ("" if ok else f": {who} may not apply during it"))
     return SANCTION.finding(ok, detail, applicant=a)
 
 
@@ -468,9 +469,12 @@ def _levels(applicant: Applicant, rules: RuleSet, counting: Sequence[Title]) -> 
         head = f"{applies} and {holds}: skips {want - held - 1} level(s) ({skipped})"
         if not rules.level_by_level:
             ok, why = True, "level_by_level=false (Art. 16)"
-        elif exceptional_ok:
+        elif exceptional_ok and rules.exceptional_may_skip_level:
             ok, why = True, (f"allowed as an exceptional application on {','.join(grounds)} "
-                             "(exceptional_applications=true, Art. 16)")
+                             "(exceptional_may_skip_level=true, Art. 16)")
+        elif exceptional_ok:
+            ok, why = False, ("an exceptional application relaxes education and seniority, not the "
+                              "level-by-level order (exceptional_may_skip_level=false, Art. 16)")
         elif not applicant.exceptional:
             ok, why = False, "level_by_level=true and not an exceptional application (Art. 16)"
         else:
@@ -555,7 +559,7 @@ def eligibility(applicant: Applicant, rules: RuleSet, *, on: datetime.date) -> l
         out.extend(per_title[base])
     need = LEVELS.index(applicant.level_applied) - 1
     if need >= 0 and (base is None or LEVELS.index(base.level) < need):
-        for t in applicant.titles:
+        for t in per_title:  # each distinct title once
             if t not in counting and LEVELS.index(t.level) >= need:
                 out.extend(per_title[t])
     out.extend(_levels(applicant, rules, counting))
@@ -893,8 +897,10 @@ def acceptance(committee_series: str, committee_level: str, applicant_series: st
     if bad:
         named = ", ".join(f"{f.rule} ({f.citation})" for f in bad)
         detail = f"{len(bad)} of {len(steps)} procedure finding(s) not ok: {named} (Art. 24)"
-    else:
+    elif steps:
         detail = f"all {len(steps)} procedure finding(s) ok (Art. 24)"
+    else:
+        detail = "no procedure finding given: nothing to object to (Art. 24)"
     out.append(ACCEPTANCE_PROCEDURE.finding(not bad, detail, applicant=applicant))
 
     if post_quota is not None:
