@@ -667,3 +667,13 @@ def test_exports() -> None:
             "eligibility.blacklist", "publicity.unit", "vetting.single_notice", "vetting.deemed_withdrawn",
             "acceptance.scope", "acceptance.procedure", "acceptance.post_quota", "publicity.result",
             "appeal.answered", "committee.series", "committee.level"} <= registered
+
+
+@pytest.mark.parametrize("counts,ok", [(True, True), (False, False)])
+def test_publicity_start_day_option(counts: bool, ok: bool) -> None:
+    # Mon 2025-11-03 .. Fri 2025-11-07: 5 working days if the posting day counts, 4 if not
+    # (Civil Code Art. 201: 开始的当日不计入).
+    rules = load_rules(overrides=[f"publicity_start_day_counts={'true' if counts else 'false'}"])
+    for f in (unit_publicity(D(2025, 11, 3), D(2025, 11, 7), rules)[0],
+              result_publicity(D(2025, 11, 3), D(2025, 11, 7), rules)[0]):
+        assert f.ok is ok, f.detail

@@ -584,11 +584,14 @@ def eligible(applicant: Applicant, rules: RuleSet, *, on: datetime.date) -> bool
 
 
 def _period(start: datetime.date, end: datetime.date, need: int, param: str, article: int,
-            cal: WorkingCalendar) -> tuple[bool, str]:
-    n = cal.working_days_between(start, end)
+            cal: WorkingCalendar, rules: RuleSet) -> tuple[bool, str]:
+    first = start if rules.publicity_start_day_counts else start + datetime.timedelta(days=1)
+    n = cal.working_days_between(first, end)
     ok = n >= need
     rel = "≥" if ok else "<"
     span = f"{start}..{end}" if end >= start else f"{start}..{end}, ends before it starts"
+    if not rules.publicity_start_day_counts:
+        span += ", posting day not counted (publicity_start_day_counts=false)"
     return ok, f"{n} working days ({span}) {rel} {need} required ({param}, Art. {article})"
 
 
@@ -621,7 +624,7 @@ def unit_publicity(start: datetime.date, end: datetime.date, rules: RuleSet, *, 
     (False, '4 working days (2025-09-29..2025-10-10) < 5 required (unit_publicity_working_days, Art. 15)')
     """
     ok, detail = _period(start, end, rules.unit_publicity_working_days, "unit_publicity_working_days",
-                         15, _cal(calendar))
+                         15, _cal(calendar), rules)
     rec = (RECOMMENDATION.finding(False, "objection raised during the unit publicity: the employer may "
                                          "not recommend (Art. 15)", applicant=applicant)
            if objection else
@@ -665,7 +668,7 @@ def result_publicity(start: datetime.date, end: datetime.date, rules: RuleSet, *
         raise InputError(f"complaints = {complaints} is negative; expected a count ≥ 0",
                          location="complaints")
     ok, detail = _period(start, end, rules.result_publicity_working_days, "result_publicity_working_days",
-                         25, _cal(calendar))
+                         25, _cal(calendar), rules)
     heard = ("no complaint" if complaints == 0 else f"{complaints} complaint(s) re-examined")
     if verified_problem:
         conf = CONFIRMATION.finding(False, f"{heard}, problem verified: the result is changed, not "
