@@ -178,3 +178,22 @@ def test_rule_set_is_immutable_and_hashable_by_value() -> None:
         r.pass_ratio = Fraction(1, 2)  # type: ignore[misc]
     assert load_rules().fingerprint() == r.fingerprint()
     assert LawRuleSet is RuleSet
+
+
+def test_rule_file_base_is_relative_to_the_file(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "base.yaml").write_text("set:\n  pass_ratio: 3/5\n", encoding="utf-8")
+    (tmp_path / "sub" / "child.yaml").write_text("base: base.yaml\nset:\n  quorum_ratio: 1/2\n", encoding="utf-8")
+    r = load_rules(str(tmp_path / "sub" / "child.yaml"))
+    assert (r.pass_ratio, r.quorum_ratio) == (Fraction(3, 5), Fraction(1, 2))
+
+
+def test_builtin_rule_sets_are_loaded_once_and_shared() -> None:
+    assert load_rules("beijing-2020") is load_rules("beijing-2020")
+
+
+def test_rule_file_cycle_through_relative_paths_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("base: b.yaml\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("base: ./a.yaml\n", encoding="utf-8")
+    with pytest.raises(RuleSetError, match="cycle"):
+        load_rules(str(tmp_path / "a.yaml"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from importlib import resources
@@ -20,8 +21,15 @@ __all__ = ["load_rules", "builtin_rule_sets", "parse_assignment", "parse_value"]
 
 _RULE_FILE_KEYS = ("format", "name", "base", "description", "instrument", "set", "citations")
 _LIST_POOLS = {"levels": LEVELS, "relations": RELATION_TYPES, "regions": REGIONS, "roles": ROLES}
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
+
+
+@functools.cache
+def _builtin_names() -> tuple[str, ...]:
+    folder = resources.files("zcsim.law") / "rulesets"
+    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")))
 
 
 def builtin_rule_sets() -> list[str]:
@@ -32,8 +40,7 @@ def builtin_rule_sets() -> list[str]:
     >>> "beijing-2020" in builtin_rule_sets()
     True
     """
-    folder = resources.files("zcsim.law") / "rulesets"
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return list(_builtin_names())
 
 
 def _suggest(word: str, options: Iterable[str]) -> str:
@@ -191,7 +198,7 @@ def _read_rule_file(path: Path, display: str) -> dict[str, Any]:
     except OSError as exc:
         raise RuleSetError(f"cannot read rule file: {exc.strerror}", source=display) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SafeLoader)  # the C safe loader where available; never unsafe
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         loc = f"line {mark.line + 1}" if mark is not None else None
@@ -213,12 +220,12 @@ def _read_rule_file(path: Path, display: str) -> dict[str, Any]:
     return dict(data)
 
 
-def _from_data(data: Mapping[str, Any], display: str, stack: tuple[str, ...]) -> RuleSet:
+def _from_data(data: Mapping[str, Any], display: str, stack: tuple[str, ...], folder: Path | None = None) -> RuleSet:
     base_name = data.get("base")
     if base_name is None:
         base = RuleSet()
     else:
-        base = _load(str(base_name), stack, relative_to=None)
+        base = _load(str(base_name), stack, relative_to=folder)
     rules = apply_overrides(base, data.get("set") or {}, where=display, name=str(data.get("name", display)))
     citations = dict(base.citation_overrides)
     specs = RuleSet.specs()
@@ -244,23 +251,28 @@ def _from_data(data: Mapping[str, Any], display: str, stack: tuple[str, ...]) ->
     ).validate()
 
 
+@functools.cache
+def _builtin(name: str) -> RuleSet:
+    """A built-in rule set, read once (RuleSets are frozen, so sharing one is safe)."""
+    res = resources.files("zcsim.law") / "rulesets" / f"{name}.yaml"
+    return _from_data(_read_rule_file(Path(str(res)), name), name, (name,))
+
+
 def _load(spec: str, stack: tuple[str, ...], relative_to: Path | None) -> RuleSet:
-    if spec in stack:
-        raise RuleSetError("rule files form a cycle: " + " -> ".join((*stack, spec)), source=spec)
-    stack = (*stack, spec)
     names = builtin_rule_sets()
     if spec in names:
-        res = resources.files("zcsim.law") / "rulesets" / f"{spec}.yaml"
-        data = _read_rule_file(Path(str(res)), spec)
-        return _from_data(data, spec, stack)
+        return _builtin(spec)
     path = Path(spec)
     if relative_to is not None and not path.is_absolute():
         path = relative_to / path
     if path.suffix.lower() in {".yaml", ".yml"} or path.exists():
         if not path.exists():
             raise RuleSetError("rule file not found", source=spec)
+        key = str(path.resolve())
+        if key in stack:
+            raise RuleSetError("rule files form a cycle: " + " -> ".join((*stack, key)), source=spec)
         data = _read_rule_file(path, spec)
-        return _from_data(data, spec, stack)
+        return _from_data(data, spec, (*stack, key), folder=path.parent)
     raise RuleSetError(
         f"unknown rule set {spec!r}{_suggest(spec, names)}; built-in rule sets: "
         + ", ".join(names) + "; or give a path to a .yaml rule file",

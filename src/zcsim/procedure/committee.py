@@ -102,6 +102,8 @@ def filing_valid(meeting_date: date, valid_until: date, rules: RuleSet, *, filed
     out: list[Finding] = []
     ok = meeting_date <= valid_until
     out.append(FILING.finding(ok, f"meeting on {meeting_date.isoformat()} {'within' if ok else 'after'} the filing valid until {valid_until.isoformat()}"))
+    if filed_on is not None and meeting_date < filed_on:
+        out.append(FILING.finding(False, f"meeting on {meeting_date.isoformat()} before the filing was accepted on {filed_on.isoformat()}; an unfiled committee's results are not recognised (Art. 40)"))
     if filed_on is not None:
         years = rules.filing_validity_years
         try:

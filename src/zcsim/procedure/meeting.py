@@ -200,7 +200,8 @@ def ballot(
     >>> [(f.rule, f.ok) for f in fs]
     [('vote.threshold', True), ('vote.declared_result', True)]
     """
-    member_set, present_set = set(members), set(present) & set(members)
+    member_set = members if isinstance(members, (set, frozenset)) else set(members)
+    present_set = set(present) & member_set
     out: list[Finding] = []
     yes = 0
     for e, v in votes.items():

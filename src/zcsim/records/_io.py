@@ -110,6 +110,11 @@ def load_record(path: str | Path) -> Record:
     except OSError as exc:
         raise RecordError(f"cannot read: {exc.strerror}", source=str(path)) from None
     try:
+        # fast path: one pass of pydantic's JSON parser; any problem is re-diagnosed below
+        return Record.model_validate_json(text)
+    except ValidationError:
+        pass
+    try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise RecordError(f"not valid JSON: {exc.msg}", source=str(path), location=f"line {exc.lineno}, column {exc.colno}") from None

@@ -154,11 +154,13 @@ def audit(record: Record, rules: RuleSet, *, source: str = "<record>") -> AuditR
     for b in record.ballots:
         by_applicant.setdefault(b.applicant, []).append(b.round)
     out += pm.rounds(mt.rounds if mt is not None else None, by_applicant, rules)
+    member_set = frozenset(member_ids)
+    present_set = frozenset(present) & member_set
     for b in record.ballots:
         if b.applicant_series is not None and b.applicant_level is not None:
             out += committee_may_review(com.series, com.level, b.applicant_series, b.applicant_level, rules, applicant=b.applicant)
         out += pm.ballot(
-            b.applicant, b.votes, members=member_ids, present=present,
+            b.applicant, b.votes, members=member_set, present=present_set,
             conflicts=conflicts.get(b.applicant, {}), rules=rules, declared=b.declared_result,
         )
     return AuditReport(tuple(out), rules, source)
