@@ -205,3 +205,26 @@ def test_real_entry_point_no_traceback(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "zcsim", "audit", str(EXAMPLES / "violations.json")],
                           capture_output=True, text=True, env=env)
     assert proc.returncode == 1 and "Art. 29" in proc.stdout
+
+
+def test_workdays_counts_and_checks_publicity() -> None:
+    code, out, _ = run("workdays", "2025-09-29", "2025-10-10")
+    assert code == 0
+    assert out.startswith("4 working days")  # 09-29, 09-30, 10-09, 10-10: National Day in between
+    assert "Art. 15" in out and "too short" in out
+    code, out, _ = run("workdays", "2025-09-29", "--add", "5")
+    assert "end on 2025-10-11" in out  # Saturday 2025-10-11 was an adjusted working day
+
+
+def test_workdays_uncovered_year_needs_a_calendar_file() -> None:
+    code, out, err = run("workdays", "2027-01-04", "--add", "3")
+    assert code == 2 and "2027" in err and "--calendar" in err and "Traceback" not in err
+    code, out, _ = run("workdays", "2027-01-04", "--add", "3", "--calendar", str(ROOT / "examples" / "calendar-2027.csv"))
+    assert code == 0 and "2027-01-06" in out
+
+
+def test_workdays_bad_calendar_file_exits_2(tmp_path: Path) -> None:
+    f = tmp_path / "cal.csv"
+    f.write_text("date,working\n2027-13-01,true\n", encoding="utf-8")
+    code, _, err = run("workdays", "2027-01-04", "--add", "3", "--calendar", str(f))
+    assert code == 2 and "line 2" in err and "cal.csv" in err

@@ -183,6 +183,47 @@ def _print_coverage(con: Console, rs: RuleSet, as_json: bool) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# workdays
+# --------------------------------------------------------------------------------------------
+@main.command()
+@click.argument("start", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="START")
+@click.argument("end", type=click.DateTime(formats=["%Y-%m-%d"]), required=False, metavar="[END]")
+@click.option("--add", "n", type=click.IntRange(min=1), help="Print the day on which N working days starting at START end.")
+@click.option("--calendar", "calendar_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="A calendar file (docs/calendar.md) for years chinesecalendar does not cover, or to correct a day.")
+@_rules_option
+@_set_option
+def workdays(start: Any, end: Any, n: int | None, calendar_file: str | None, rules_spec: str | None,
+             overrides: Sequence[str]) -> None:
+    """Count Chinese statutory working days, as publicity periods do (Art. 15, Art. 25).
+
+    \b
+    zcsim workdays 2025-09-29 2025-10-10     working days from START to END, both included,
+                                             and whether that is a valid publicity period
+    zcsim workdays 2025-09-29 --add 5        the day a 5-working-day period starting then ends
+    """
+    from zcsim.calendar import WorkingCalendar, default_calendar
+    from zcsim.procedure.application import result_publicity, unit_publicity
+
+    cal = WorkingCalendar.from_file(calendar_file) if calendar_file else default_calendar()
+    d0 = start.date()
+    if n is not None:
+        if end is not None:
+            raise click.UsageError("give END or --add N, not both")
+        click.echo(f"{n} working days starting {d0.isoformat()} end on {cal.add_working_days(d0, n).isoformat()}")
+        return
+    if end is None:
+        state = "a working day" if cal.is_working_day(d0) else "not a working day"
+        click.echo(f"{d0.isoformat()} ({d0:%A}) is {state}")
+        return
+    rs = load_rules(rules_spec or "beijing-2020", list(overrides) or None)
+    d1 = end.date()
+    click.echo(f"{cal.working_days_between(d0, d1)} working days from {d0.isoformat()} to {d1.isoformat()} (both included)")
+    for f in unit_publicity(d0, d1, rs, calendar=cal)[:1] + result_publicity(d0, d1, rs, calendar=cal)[:1]:
+        click.echo(f"  {f.citation:8} {'ok ' if f.ok else 'too short'}  {f.detail}")
+
+
+# --------------------------------------------------------------------------------------------
 # schema
 # --------------------------------------------------------------------------------------------
 @main.command()

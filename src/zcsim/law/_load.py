@@ -73,7 +73,7 @@ def parse_value(spec: ParamSpec, raw: Any, *, where: str | None = None) -> Any:
 
     def bad(extra: str = "") -> RuleSetError:
         return RuleSetError(
-            f"{spec.key} = {raw!r} is not valid: expected {spec.expected}{extra}",
+            f"{spec.key} = {raw!r} is not valid: expected {spec.expected}{extra} ({spec.citation.label})",
             source=where,
             location=spec.key,
         )

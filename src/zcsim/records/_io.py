@@ -48,6 +48,27 @@ def _model_at(loc: tuple[Any, ...]) -> type | None:
     return model
 
 
+_SECTION_ARTICLE = {
+    "agency": "Art. 11",
+    "committee": "Art. 9",
+    "panels": "Art. 20–21",
+    "meeting": "Art. 22–23, 27",
+    "relations": "Art. 29",
+    "recusals": "Art. 29",
+    "ballots": "Art. 23",
+    "format": "Art. 27",
+    "rules": "Art. 27",
+}
+"""The article each top-level section of a record records, for error messages."""
+
+
+def _explain_with_article(err: dict[str, Any]) -> str:
+    text = _explain(err)
+    loc = err.get("loc") or ()
+    art = _SECTION_ARTICLE.get(str(loc[0])) if loc else None
+    return f"{text} ({art})" if art else text
+
+
 def _explain(err: dict[str, Any]) -> str:
     kind = err["type"]
     loc = err["loc"]
@@ -84,8 +105,8 @@ def parse_record(data: Any, *, source: str = "<record>") -> Record:
     except ValidationError as exc:
         errors = exc.errors()
         first = errors[0]
-        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-        raise RecordError(_explain(first) + more, source=source, location=_loc(first["loc"])) from None
+        more = f"; {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''} in this record" if len(errors) > 1 else ""
+        raise RecordError(_explain_with_article(first) + more, source=source, location=_loc(first["loc"])) from None
 
 
 def load_record(path: str | Path) -> Record:
