@@ -25,8 +25,6 @@ import argparse
 import cProfile
 import io
 import json
-import os
-import platform
 import pstats
 import statistics
 import subprocess
@@ -40,45 +38,16 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import machine, pin_one_core  # noqa: E402
 from make_records import make_record  # noqa: E402
 
-import pydantic  # noqa: E402
 
-import zcsim  # noqa: E402
 from zcsim.records import audit, audit_file, load_record, rules_for  # noqa: E402
 
 TARGET_S = 10.0
 
 
-def machine() -> dict[str, Any]:
-    """What the figures were measured on."""
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "platform": platform.platform(),
-        "cpu": cpu,
-        "cpu_count": os.cpu_count(),
-        "affinity": sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
-        "python": sys.version.split()[0] + f" ({platform.python_implementation()})",
-        "numpy": np.__version__,
-        "pydantic": pydantic.__version__,
-        "zcsim": zcsim.__version__,
-    }
 
-
-def pin_one_core() -> int | None:
-    """Run on a single CPU (the last one the process may use); return it."""
-    if not hasattr(os, "sched_setaffinity"):
-        return None
-    cpu = max(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {cpu})
-    return cpu
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> tuple[list[float], list[float], Any]:

@@ -22,56 +22,26 @@ sample of elements against the scalar path (asserted).
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import sys
 import time
 import timeit
+from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-import zcsim
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import machine, pin_one_core  # noqa: E402
+
 from zcsim import load_rules
 from zcsim.procedure.vote import passes
 
 TARGET = 10_000_000  # ballots per second
 
 
-def machine() -> dict[str, Any]:
-    cpu = platform.processor() or ""
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    cfg = ""
-    try:
-        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]  # type: ignore[index]
-        cfg = f"{blas.get('name')} {blas.get('version')}"
-    except Exception:  # noqa: BLE001 — informational only
-        pass
-    return {
-        "platform": platform.platform(),
-        "cpu": cpu,
-        "cpu_count": os.cpu_count(),
-        "python": sys.version.split()[0],
-        "numpy": np.__version__ + (f" ({cfg})" if cfg else ""),
-        "zcsim": zcsim.__version__,
-    }
 
-
-def pin_one_core() -> int | None:
-    if not hasattr(os, "sched_setaffinity"):
-        return None
-    cpu = max(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {cpu})
-    return cpu
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:

@@ -123,7 +123,6 @@ def make_record(rng: np.random.Generator, *, experts: int = 25, applicants: int 
         recused_for.setdefault(a, set()).add(e)
 
     # --- opinions and ballots
-    present_set = set(present)
     opinions: list[dict[str, str]] = [{} for _ in range(n_panels)]
     ballots: list[dict[str, Any]] = []
     for a in aids:

@@ -15,7 +15,6 @@ from zcsim.law._params import (
     BEIJING_2020,
     LEVELS,
     RELATION_TYPES,
-    REGIONS,
     Citation,
     ParamSpec,
     param,
