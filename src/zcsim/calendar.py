@@ -342,9 +342,12 @@ class WorkingCalendar:
 
         Examples
         --------
-        >>> cal = WorkingCalendar.from_file("examples/calendar-2027.csv")  # doctest: +SKIP
-        >>> cal.covers(2027)  # doctest: +SKIP
-        True
+        >>> import pathlib, tempfile
+        >>> f = pathlib.Path(tempfile.mkdtemp()) / "cal.csv"
+        >>> _ = f.write_text("# covers: 2027\\ndate,working\\n2027-01-01,false\\n")
+        >>> cal = WorkingCalendar.from_file(f)
+        >>> cal.covers(2027), cal.is_working_day(datetime.date(2027, 1, 1))
+        (True, False)
         """
         source = os.fspath(path)
         try:

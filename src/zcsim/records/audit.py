@@ -73,11 +73,15 @@ def audit(record: Record, rules: RuleSet, *, source: str = "<record>") -> AuditR
 
     Examples
     --------
-    >>> from zcsim.records import load_record
     >>> from zcsim import load_rules
-    >>> rep = audit(load_record("examples/records/compliant.json"), load_rules())  # doctest: +SKIP
-    >>> rep.compliant  # doctest: +SKIP
-    True
+    >>> from zcsim.records import parse_record
+    >>> rec = parse_record({"format": "zcsim.meeting/1", "committee": {"id": "C", "series": "engineering",
+    ...     "level": "senior", "members": [{"id": "E1", "role": "chair"}]}})
+    >>> rep = audit(rec, load_rules())
+    >>> rep.compliant
+    False
+    >>> sorted({v.citation for v in rep.violations})
+    ['Art. 11', 'Art. 22', 'Art. 27', 'Art. 9']
     """
     out: list[Finding] = []
     com = record.committee
@@ -140,12 +144,13 @@ def audit(record: Record, rules: RuleSet, *, source: str = "<record>") -> AuditR
         out += pc.panel_opinions(dict.fromkeys(b.applicant for b in record.ballots), opinions)
 
     # Art. 22: attendance, quorum, presiding
+    # (with no meeting section nothing shows a quorum or a presiding expert: both are reported)
     present = list(dict.fromkeys(mt.present)) if mt is not None else []
+    out += pm.attendance(present, members, rules, presided_by=mt.presided_by if mt is not None else None)
     if mt is not None:
         dupes = sorted(e for e, n in Counter(mt.present).items() if n > 1)
         if dupes:
             out.append(COMPLETE.finding(False, f"meeting.present lists {', '.join(dupes)} more than once"))
-        out += pm.attendance(present, members, rules, presided_by=mt.presided_by)
         out += pm.minutes(present, mt.signed_minutes, rules)
         out += pm.unrecorded_recusals(conflicts, present)
 
