@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import json
 import re
 from typing import Any
@@ -13,6 +14,17 @@ from conftest import EXAMPLES
 from zcsim import load_rules
 from zcsim.coverage import LegalCase, load_cases
 from zcsim.procedure import CHECKS, passes, quorum_met
+from zcsim.procedure import Finding
+from zcsim.procedure.application import (
+    Applicant,
+    Title,
+    acceptance,
+    appeal,
+    eligibility,
+    materials_vetting,
+    result_publicity,
+    unit_publicity,
+)
 from zcsim.procedure.committee import committee_constitution, panel_composition
 from zcsim.records import audit, parse_record
 
@@ -73,7 +85,39 @@ def run_case(case: LegalCase) -> Any:
             _delete(doc, path)
         rep = audit(parse_record(doc), rules)
         return {"violated": sorted(_violated(rep.findings))}
+    if case.kind == "eligibility":
+        fields = {"id": "A", "series": "engineering", "level_applied": "junior", "employer_kind": "non_public",
+                  **g["applicant"]}
+        fields["titles"] = tuple(Title(**t) for t in fields.get("titles", ()))
+        fields["exceptional_grounds"] = tuple(fields.get("exceptional_grounds", ()))
+        for key in ("sanction_until", "sanction_from", "blacklisted_on"):
+            if key in fields:
+                fields[key] = _date(fields[key])
+        fs = eligibility(Applicant(**fields), rules, on=_date(g["date"]))
+        return {"violated": sorted(_violated(fs))}
+    if case.kind == "publicity":
+        start, end = _date(g["start"]), _date(g["end"])
+        if g["which"] == "unit":
+            fs = unit_publicity(start, end, rules, objection=g.get("objection", False))
+        else:
+            fs = result_publicity(start, end, rules, complaints=g.get("complaints", 0),
+                                  verified_problem=g.get("verified_problem", False))
+        return {"violated": sorted(_violated(fs))}
+    if case.kind == "vetting":
+        kw = {k: (_date(v) if k in {"notice_date", "corrected_on", "as_of"} else v) for k, v in g.items()}
+        return {"violated": sorted(_violated(materials_vetting(rules, **kw).findings))}
+    if case.kind == "acceptance":
+        procedure = [Finding("meeting.quorum", 22, False, "x")] * g.get("procedure_violations", 0)
+        fs = acceptance(*g["committee"], *g["applicant"], rules, procedure=procedure,
+                        post_quota=g.get("post_quota"), quota_used=g.get("quota_used", 0))
+        return {"violated": sorted(_violated(fs))}
+    if case.kind == "appeal":
+        return {"violated": sorted(_violated(appeal(rules, **g)))}
     raise AssertionError(f"no runner for kind {case.kind!r}")
+
+
+def _date(text: str) -> datetime.date:
+    return datetime.date.fromisoformat(str(text))
 
 
 def _normalise(expect: Any) -> Any:

@@ -62,6 +62,18 @@ class LegalCase:
     file: str = ""
 
 
+def _check_keys(node: Any, where: str) -> None:
+    """YAML 1.1 reads bare ``on``, ``yes``, ``no`` as booleans: a case key must stay a string."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if not isinstance(key, str):
+                raise ValueError(f"{where}: key {key!r} is not a string (quote it: YAML reads on/yes/no as booleans)")
+            _check_keys(value, where)
+    elif isinstance(node, list):
+        for item in node:
+            _check_keys(item, where)
+
+
 @cache
 def load_cases() -> tuple[LegalCase, ...]:
     """Every legal case shipped with zcsim, in file order.
@@ -78,6 +90,7 @@ def load_cases() -> tuple[LegalCase, ...]:
         if not entry.name.endswith(".yaml"):
             continue
         for raw in yaml.safe_load(entry.read_text(encoding="utf-8")) or []:
+            _check_keys(raw.get("given") or {}, f"{entry.name}: case {raw.get('name')!r}")
             out.append(LegalCase(
                 name=raw["name"], article=int(raw["article"]), check=raw["check"], kind=raw["kind"],
                 given=raw.get("given") or {}, expect=raw["expect"], rules=raw.get("rules", "beijing-2020"),
