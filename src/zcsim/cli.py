@@ -14,16 +14,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from zcsim._cli_common import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATIONS, console, rules_option, set_option
+
 from zcsim import __version__
 from zcsim.errors import ZcsimError
-from zcsim.law import RuleSet, builtin_rule_sets, format_value, load_rules
-
-EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
-
-
-def _console(err: bool = False) -> Console:
-    return Console(stderr=err, highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 140)
-
+from zcsim.law import RuleSet, format_value, load_rules
 
 class _Group(click.Group):
     """Turns zcsim's own errors into one clear line and exit status 2."""
@@ -34,16 +29,6 @@ class _Group(click.Group):
         except ZcsimError as exc:
             click.echo(f"zcsim: error: {exc}", err=True)
             ctx.exit(EXIT_BAD_INPUT)
-
-
-_rules_option = click.option(
-    "--rules", "rules_spec", metavar="NAME|FILE",
-    help="Rule set: a built-in name (" + ", ".join(builtin_rule_sets()) + ") or a zcsim.rules/1 YAML file.",
-)
-_set_option = click.option(
-    "--set", "overrides", metavar="KEY=VALUE", multiple=True,
-    help="Override one rule, e.g. --set pass_ratio=3/5 (repeatable; `zcsim rules` lists the keys).",
-)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,8 +45,8 @@ def main() -> None:
 # --------------------------------------------------------------------------------------------
 @main.command()
 @click.argument("records", nargs=-1, required=True, metavar="RECORD.json...")
-@_rules_option
-@_set_option
+@rules_option
+@set_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {compliant, violations: [...]} (a list for several records).")
 def audit(records: Sequence[str], rules_spec: str | None, overrides: Sequence[str], as_json: bool) -> None:
     """Check meeting records against a rule set and list every violation with its article.
@@ -76,7 +61,7 @@ def audit(records: Sequence[str], rules_spec: str | None, overrides: Sequence[st
         payload: Any = reports[0].as_dict() if len(reports) == 1 else [r.as_dict() for r in reports]
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        con = _console()
+        con = console()
         for rep in reports:
             _print_report(con, rep)
     sys.exit(EXIT_OK if all(r.compliant for r in reports) else EXIT_VIOLATIONS)
@@ -105,15 +90,15 @@ def _print_report(con: Console, rep: Any) -> None:
 # rules
 # --------------------------------------------------------------------------------------------
 @main.command()
-@_rules_option
-@_set_option
+@rules_option
+@set_option
 @click.option("--diff", "other", metavar="NAME|FILE", help="Show this rule set side by side with another.")
 @click.option("--coverage", is_flag=True, help="List, article by article, the checks and named legal cases that encode it.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def rules(rules_spec: str | None, overrides: Sequence[str], other: str | None, coverage: bool, as_json: bool) -> None:
     """Print every parameter and check of a rule set with its article and original phrase."""
     rs = load_rules(rules_spec or "beijing-2020", list(overrides) or None)
-    con = _console()
+    con = console()
     if coverage:
         _print_coverage(con, rs, as_json)
         return
@@ -191,8 +176,8 @@ def _print_coverage(con: Console, rs: RuleSet, as_json: bool) -> None:
 @click.option("--add", "n", type=click.IntRange(min=1), help="Print the day on which N working days starting at START end.")
 @click.option("--calendar", "calendar_file", type=click.Path(dir_okay=False), metavar="FILE",
               help="A calendar file (docs/calendar.md) for years chinesecalendar does not cover, or to correct a day.")
-@_rules_option
-@_set_option
+@rules_option
+@set_option
 def workdays(start: Any, end: Any, n: int | None, calendar_file: str | None, rules_spec: str | None,
              overrides: Sequence[str]) -> None:
     """Count Chinese statutory working days, as publicity periods do (Art. 15, Art. 25).
