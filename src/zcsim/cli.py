@@ -220,5 +220,14 @@ def schema(what: str) -> None:
     click.echo(json.dumps(record_schema(), ensure_ascii=False, indent=2))
 
 
+def _register_commands() -> None:
+    from zcsim._cli_draw import draw
+
+    main.add_command(draw)
+
+
+_register_commands()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,296 @@
+"""``zcsim draw``: a committee drawn from the expert pool, its panels, and the fairness report.
+
+The lead registers :data:`draw` on the main group (``main.add_command(draw)``). Every bad input
+and every impossible draw is one line ``zcsim: error: …`` on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from zcsim._cli_common import EXIT_BAD_INPUT, console, rules_option, set_option
+from zcsim.errors import InputError, ZcsimError
+
+__all__ = ["draw", "_load_conflicts"]
+
+
+class _OneLineUsageError(click.ClickException):
+    """A command-line usage error shown as one line, like zcsim's own errors."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"zcsim: error: {self.format_message()}", err=True)
+
+
+class _DrawCommand(click.Command):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            raise _OneLineUsageError(exc.format_message()) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ZcsimError as exc:
+            click.echo(f"zcsim: error: {exc}", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
+
+
+# ----------------------------------------------------------------------------------------------
+# inputs
+# ----------------------------------------------------------------------------------------------
+def _min_share_overrides(items: Sequence[str]) -> list[str]:
+    """``young=0.2`` → ``pool_min_share_young=0.2`` (the value is checked by the rule loader)."""
+    from zcsim.draw import CATEGORIES
+
+    out = []
+    for item in items:
+        if "=" not in item:
+            raise InputError(f"expected CATEGORY=SHARE (e.g. young=1/5), got {item!r}", source="--min-share")
+        cat, value = item.split("=", 1)
+        cat = cat.strip().replace("-", "_")
+        if cat not in CATEGORIES:
+            close = difflib.get_close_matches(cat, CATEGORIES, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise InputError(f"unknown category {cat!r}{hint}; categories: {', '.join(CATEGORIES)} (Art. 10)",
+                             source="--min-share")
+        out.append(f"pool_min_share_{cat}={value.strip()}")
+    return out
+
+
+def _read_conflicts_json(path: str) -> dict[str, frozenset[str]]:
+    """A JSON list of ``{"applicant", "expert", …}`` objects (extra keys ignored), as
+    ``zcsim conflicts --json`` prints it; a top-level ``{"conflicts": [...]}`` is accepted too."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("conflicts file not found", source=path) from None
+    except IsADirectoryError:
+        raise InputError("conflicts file expected, got a directory", source=path) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", source=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read conflicts file: {exc.strerror}", source=path) from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg}", source=path, location=f"line {exc.lineno}") from None
+    if isinstance(doc, Mapping) and isinstance(doc.get("conflicts"), list):
+        doc = doc["conflicts"]
+    if not isinstance(doc, list):
+        raise InputError('expected a JSON list of {"applicant": …, "expert": …} objects', source=path)
+    out: dict[str, set[str]] = {}
+    for i, item in enumerate(doc):
+        if not isinstance(item, Mapping):
+            raise InputError('expected an object with "applicant" and "expert"', source=path, location=f"[{i}]")
+        for key in ("applicant", "expert"):
+            if not isinstance(item.get(key), str) or not item.get(key):
+                raise InputError(f"{key!r} must be a non-empty string", source=path, location=f"[{i}].{key}")
+        out.setdefault(item["applicant"], set()).add(item["expert"])
+    return {a: frozenset(es) for a, es in out.items()}
+
+
+def _load_conflicts(conflicts_file: str | None, relations_file: str | None, date: str | None, *,
+                    rules: Any = None, experts: Any = None, applicants: Any = None) -> dict[str, frozenset[str]]:
+    """Hook: the experts each applicant's panel must not include (Art. 29), applicant id → expert ids.
+
+    Today: read ``--conflicts FILE``. ``--relations FILE --date D`` (a relationship file evaluated
+    by :mod:`zcsim.conflicts` under ``rules.recusal_relations`` at a date) is to be wired here;
+    ``rules``, ``experts`` and ``applicants`` are passed for that.
+    """
+    if relations_file is not None or date is not None:
+        if relations_file is None:
+            raise InputError("--date is used with --relations", source="--date")
+        raise InputError("--relations is not wired to the conflicts module yet; pass --conflicts FILE (the JSON "
+                         "list that `zcsim conflicts --json` prints)", source="--relations")
+    if conflicts_file is None:
+        return {}
+    return _read_conflicts_json(conflicts_file)
+
+
+# ----------------------------------------------------------------------------------------------
+# the command
+# ----------------------------------------------------------------------------------------------
+@click.command("draw", cls=_DrawCommand)
+@click.option("--experts", "experts_file", metavar="FILE", help="The expert pool (experts.csv).")
+@click.option("--series", metavar="S", help="The committee's series (Art. 7: only experts of this series).")
+@click.option("--specialty", metavar="X", help="Form the committee by specialty (Art. 7, 9).")
+@click.option("--level", metavar="LEVEL", help="junior, intermediate or senior (experts need at least this title).")
+@click.option("--size", type=int, metavar="N", help="Committee size (odd, ≥ the Art. 9 minimum); default the smallest valid.")
+@click.option("--min-share", "min_shares", multiple=True, metavar="CAT=SHARE",
+              help="Minimum share of a category in the committee, e.g. young=1/5 (sugar for --set pool_min_share_CAT=SHARE).")
+@click.option("--vice-chairs", type=int, metavar="K", help="Number of vice-chairs (Art. 9: 1 to 3; default the rule's minimum).")
+@click.option("--alternates", type=int, metavar="N", help="Length of the ranked alternates list (default: the committee size).")
+@click.option("--size-adjustment-filed", is_flag=True, help="The Bureau has accepted a filing adjusting the size (Art. 9).")
+@click.option("--applicants", "applicants_file", metavar="FILE", help="Applicants (applicants.csv) to assign to panels.")
+@click.option("--conflicts", "conflicts_file", metavar="FILE",
+              help='Conflicts: a JSON list of {"applicant", "expert"} objects (as `zcsim conflicts --json` prints).')
+@click.option("--relations", "relations_file", metavar="FILE", help="Relationship file (with --date), for the conflicts module.")
+@click.option("--date", metavar="D", help="Date at which relations are evaluated (with --relations).")
+@click.option("--panels", type=int, metavar="K", help="Number of panels (default: about 50 applicants per panel).")
+@click.option("--seed", type=int, metavar="S", help="Random seed (required): same seed, same draw.")
+@click.option("--repeat", type=int, metavar="N", help="Also draw N times and report selection frequencies against the legacy method.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@rules_option
+@set_option
+def draw(experts_file: str | None, series: str | None, specialty: str | None, level: str | None, size: int | None,
+         min_shares: Sequence[str], vice_chairs: int | None, alternates: int | None, size_adjustment_filed: bool,
+         applicants_file: str | None, conflicts_file: str | None, relations_file: str | None, date: str | None,
+         panels: int | None, seed: int | None, repeat: int | None, as_json: bool, rules_spec: str | None,
+         overrides: Sequence[str]) -> None:
+    """Draw a committee from the expert pool at random (Art. 7, 9, 10), with roles and ranked
+    alternates; split it into panels and assign applicants without conflicts (Art. 20, 29).
+
+    \b
+    zcsim draw --experts experts.csv --series engineering --specialty electrical --level senior \\
+               --min-share young=1/5 --seed 7
+    zcsim draw ... --applicants applicants.csv --conflicts conflicts.json --panels 4
+    zcsim draw ... --repeat 1000          selection frequencies: uniform draw vs the legacy method
+
+    Exit status: 0 drawn; 2 bad input or an impossible draw (the reason and the smallest relaxation).
+    """
+    from zcsim.draw import (
+        assign_panels,
+        draw_committee,
+        load_applicants,
+        load_experts,
+        selection_frequencies,
+    )
+    from zcsim.law import apply_overrides, load_rules
+
+    for flag, value in (("--experts", experts_file), ("--series", series), ("--level", level), ("--seed", seed)):
+        if value is None:
+            raise InputError(f"{flag} is required", source="zcsim draw")
+    assert experts_file is not None and series is not None and level is not None and seed is not None
+    if repeat is not None and repeat < 1:
+        raise InputError(f"--repeat must be at least 1, got {repeat}", source="--repeat")
+    if (panels is not None or conflicts_file or relations_file) and not applicants_file:
+        raise InputError("--panels, --conflicts and --relations need --applicants FILE", source="zcsim draw")
+    rules = load_rules(rules_spec or "beijing-2020", list(overrides) or None)
+    if min_shares:
+        rules = apply_overrides(rules, _min_share_overrides(min_shares), where="--min-share")
+    pool = load_experts(experts_file)
+    applicants = load_applicants(applicants_file) if applicants_file else None
+    conflicts = _load_conflicts(conflicts_file, relations_file, date, rules=rules, experts=pool, applicants=applicants)
+    committee = draw_committee(pool, rules, series=series, level=level.lower(), specialty=specialty, size=size,
+                               seed=seed, vice_chairs=vice_chairs, alternates=alternates,
+                               size_adjustment_filed=size_adjustment_filed)
+    assignment = (assign_panels(committee, applicants, conflicts, rules, panels=panels, seed=seed)
+                  if applicants is not None else None)
+    report = None
+    if repeat is not None:
+        report = _frequencies(selection_frequencies, pool, rules, series=series, level=level.lower(),
+                              specialty=specialty, size=committee.size, repeat=repeat, seed=seed,
+                              size_adjustment_filed=size_adjustment_filed)
+    if as_json:
+        click.echo(json.dumps({
+            "rules": rules.name,
+            "committee": committee.as_json(),
+            "panels": assignment.as_json() if assignment is not None else None,
+            "frequencies": report.as_json() if report is not None else None,
+        }, ensure_ascii=False, indent=2))
+        return
+    con = console()
+    _print_committee(con, committee)
+    if assignment is not None:
+        _print_panels(con, assignment)
+    if report is not None:
+        _print_report(con, report)
+
+
+def _frequencies(fn: Any, *args: Any, repeat: int, **kwargs: Any) -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    err = console(err=True)
+    with Progress(TextColumn("draws"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, transient=True, disable=repeat < 200 or not err.is_terminal) as bar:
+        task = bar.add_task("draws", total=2 * repeat)
+        return fn(*args, repeat=repeat, progress=lambda done, total: bar.update(task, completed=done, total=total),
+                  **kwargs)
+
+
+# ----------------------------------------------------------------------------------------------
+# printing
+# ----------------------------------------------------------------------------------------------
+def _cats(cats: Sequence[str]) -> str:
+    return ", ".join(cats) if cats else "—"
+
+
+def _print_committee(con: Console, d: Any) -> None:
+    basis = f"specialty {d.specialty}" if d.specialty else f"series {d.series}"
+    con.print(f"[bold]Committee[/bold] — {d.level}, {basis} (series {d.series}); {d.size} of {d.eligible} eligible "
+              f"experts; seed {d.seed}; rules {d.rules.name}", soft_wrap=True)
+    t = Table()
+    for col in ("#", "Expert", "Role", "Employer", "Categories"):
+        t.add_column(col, overflow="fold")
+    for i, m in enumerate(d.members, start=1):
+        t.add_row(str(i), m.id, m.role.replace("_", "-"), m.expert.employer, _cats(m.expert.categories))
+    con.print(t)
+    drawn = d.drawn
+    q = Table(title="Quotas (Art. 10): need ⌈share × size⌉")
+    for col in ("Category", "Share", "Need", "Drawn", "In pool", ""):
+        q.add_column(col)
+    for c in d.need:
+        ok = drawn[c] >= d.need[c]
+        q.add_row(c, str(d.shares[c]), str(d.need[c]), str(drawn[c]), str(d.available[c]),
+                  "[green]ok[/green]" if ok else "[red]short[/red]")
+    con.print(q)
+    checks = ", ".join(f"{f.rule} ok" for f in d.findings)
+    con.print(f"Art. 9 checks: {checks}", soft_wrap=True)
+    if d.alternates:
+        a = Table(title=f"Alternates ({len(d.alternates)}, in the order they replace a member)")
+        for col in ("Rank", "Expert", "Employer", "Categories"):
+            a.add_column(col)
+        for i, e in enumerate(d.alternates, start=1):
+            a.add_row(str(i), e.id, e.employer, _cats(e.categories))
+        con.print(a)
+    else:
+        con.print("No alternates: every eligible expert is on the committee.")
+
+
+def _short_list(items: Sequence[str], n: int = 10) -> str:
+    return ", ".join(items[:n]) + (f" (+{len(items) - n})" if len(items) > n else "")
+
+
+def _print_panels(con: Console, pa: Any) -> None:
+    t = Table(title=f"Panels (Art. 20; no panel expert conflicted with its applicants, Art. 29; split: {pa.search})")
+    for col in ("Panel", "Experts", "Applicants", "Load"):
+        t.add_column(col, overflow="fold")
+    for p in pa.panels:
+        t.add_row(p.id, ", ".join(p.experts), _short_list(p.applicants), str(p.load))
+    con.print(t)
+    loads = pa.loads
+    con.print(f"{sum(loads)} applicants assigned; load {min(loads, default=0)}–{max(loads, default=0)} per panel")
+    for o in pa.out_of_scope:
+        con.print(f"  outside the committee's scope (Art. {o.article}): {o.applicant} — {o.reason}")
+
+
+def _print_report(con: Console, r: Any) -> None:
+    con.print(f"[bold]Selection frequencies[/bold] — {r.repeat} draws of {r.size} from {r.eligible} eligible experts; "
+              f"need {', '.join(f'{c} {n}' for c, n in r.need.items() if n) or 'no quotas'}")
+    t = Table(title="By expert type")
+    for col in ("Type", "In pool", "Exact probability", "Empirical frequency", "Legacy frequency"):
+        t.add_column(col, justify="right" if col != "Type" else "left")
+    for ty in r.types:
+        t.add_row(ty.label, str(ty.pool), f"{ty.exact:.4f}", f"{ty.empirical:.4f}",
+                  f"{ty.legacy:.4f}" if ty.legacy is not None else "—")
+    con.print(t)
+    s = Table(title="Spread of the experts' selection probabilities")
+    for col in ("Method", "Min", "Max", "Mean", "Std", "Favoured type", "Least favoured type"):
+        s.add_column(col)
+    for sp in r.spreads:
+        s.add_row(sp.method, f"{sp.min:.4f}", f"{sp.max:.4f}", f"{sp.mean:.4f}", f"{sp.std:.4f}", sp.favoured,
+                  sp.least_favoured)
+    con.print(s)
+    for line in r.summary:
+        con.print(f"  {line}")
