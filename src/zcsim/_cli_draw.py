@@ -227,8 +227,8 @@ def _cats(cats: Sequence[str]) -> str:
 
 
 def _print_committee(con: Console, d: Any) -> None:
-    basis = f"specialty {d.specialty}" if d.specialty else f"series {d.series}"
-    con.print(f"[bold]Committee[/bold] — {d.level}, {basis} (series {d.series}); {d.size} of {d.eligible} eligible "
+    basis = f"formed by specialty {d.specialty} (series {d.series})" if d.specialty else f"formed by series {d.series}"
+    con.print(f"[bold]Committee[/bold] — {d.level}, {basis}; {d.size} of {d.eligible} eligible "
               f"experts; seed {d.seed}; rules {d.rules.name}", soft_wrap=True)
     t = Table()
     for col in ("#", "Expert", "Role", "Employer", "Categories"):
