@@ -136,8 +136,10 @@ def one_line_error(code: int, out: str, err: str) -> str:
     (["--experts", "{experts}", *BASE, "--applicants", "{applicants}", "--conflicts", "{bad_json}"], "not valid JSON"),
     (["--experts", "{experts}", *BASE, "--applicants", "{applicants}", "--conflicts", "{bad_item}"],
      "[1].expert: 'expert' must be a non-empty string"),
-    (["--experts", "{experts}", *BASE, "--applicants", "{applicants}", "--relations", "r.json", "--date", "2025-01-01"],
-     "--relations is not wired"),
+    (["--experts", "{experts}", *BASE, "--applicants", "{applicants}", "--relations", "missing-relations.csv", "--date", "2025-01-01"],
+     "relations file not found"),
+    (["--experts", "{experts}", *BASE, "--applicants", "{applicants}", "--relations", "missing-relations.csv"],
+     "--relations and --date go together"),
     (["--experts", "{experts}", *BASE, "--applicants", "{applicants}", "--panels", "5"],
      "5 panels of at least 3 experts need 15 experts; the committee has 11"),
     (["--experts", "{experts}", *BASE, "--repeat", "0"], "--repeat must be at least 1"),
@@ -175,3 +177,29 @@ def test_load_conflicts_hook_merges_pairs(files) -> None:
     got = _load_conflicts(files["conflicts"], None, None)
     assert got["A01"] == frozenset(f"E{i:03}" for i in range(0, 30, 2)) and got["A02"] == {"E005"}
     assert _load_conflicts(None, None, None) == {}
+
+
+def test_relations_are_evaluated_by_the_conflicts_module() -> None:
+    """--relations/--date: panels avoid every expert the conflicts module finds (Art. 29)."""
+    import json as _json
+
+    from click.testing import CliRunner
+
+    from conftest import ROOT
+    from zcsim.cli import main
+    from zcsim.conflicts import find_conflicts, load_graph
+
+    pool = ROOT / "examples" / "pool"
+    args = ["draw", "--experts", str(pool / "experts.csv"), "--applicants", str(pool / "applicants.csv"),
+            "--relations", str(pool / "relations.csv"), "--date", "2025-11-14", "--series", "engineering",
+            "--level", "senior", "--seed", "7", "--panels", "4", "--json"]
+    res = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    doc = _json.loads(res.stdout)
+    conflicted = find_conflicts(load_graph(pool / "experts.csv", pool / "applicants.csv", pool / "relations.csv"),
+                                "2025-11-14").by_applicant()
+    panels = doc["panels"]["panels"]
+    assert panels
+    for panel in panels:
+        for a in panel["applicants"]:
+            assert not set(panel["experts"]) & conflicted.get(a, frozenset()), (a, panel)

@@ -197,3 +197,11 @@ def test_rule_file_cycle_through_relative_paths_is_an_error(tmp_path: Path) -> N
     (tmp_path / "b.yaml").write_text("base: ./a.yaml\n", encoding="utf-8")
     with pytest.raises(RuleSetError, match="cycle"):
         load_rules(str(tmp_path / "a.yaml"))
+
+
+def test_a_rule_change_name_loads_back_to_the_same_rules() -> None:
+    """Records written under a rule change carry its name; the name reloads the same values."""
+    changed = load_rules("beijing-2020", ["pass_ratio=3/5", "recusal_relations=spouse,coauthor"])
+    changed = load_rules(changed, ["quorum_ratio=1/2"])
+    again = load_rules(changed.name)
+    assert again.values() == changed.values()

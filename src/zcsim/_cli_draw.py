@@ -101,21 +101,32 @@ def _read_conflicts_json(path: str) -> dict[str, frozenset[str]]:
 
 
 def _load_conflicts(conflicts_file: str | None, relations_file: str | None, date: str | None, *,
-                    rules: Any = None, experts: Any = None, applicants: Any = None) -> dict[str, frozenset[str]]:
-    """Hook: the experts each applicant's panel must not include (Art. 29), applicant id → expert ids.
+                    rules: Any = None, experts_file: str | None = None, applicants_file: str | None = None,
+                    policy_file: str | None = None) -> dict[str, frozenset[str]]:
+    """The experts each applicant's panel must not include (Art. 29), applicant id → expert ids.
 
-    Today: read ``--conflicts FILE``. ``--relations FILE --date D`` (a relationship file evaluated
-    by :mod:`zcsim.conflicts` under ``rules.recusal_relations`` at a date) is to be wired here;
-    ``rules``, ``experts`` and ``applicants`` are passed for that.
+    From ``--conflicts FILE`` (the JSON list ``zcsim conflicts --json`` prints), or from
+    ``--relations FILE --date D`` evaluated by :mod:`zcsim.conflicts` (with ``--policy``), keeping
+    only the relationship types of ``rules.recusal_relations``. Both may be given: they are merged.
     """
+    out: dict[str, set[str]] = {}
     if relations_file is not None or date is not None:
-        if relations_file is None:
-            raise InputError("--date is used with --relations", source="--date")
-        raise InputError("--relations is not wired to the conflicts module yet; pass --conflicts FILE (the JSON "
-                         "list that `zcsim conflicts --json` prints)", source="--relations")
-    if conflicts_file is None:
-        return {}
-    return _read_conflicts_json(conflicts_file)
+        if relations_file is None or date is None:
+            raise InputError("--relations and --date go together", source="--relations" if relations_file is None else "--date")
+        from zcsim.conflicts import KIND_TO_RELATION, find_conflicts, load_graph, load_policy
+
+        graph = load_graph(experts_file, applicants_file, relations_file)
+        policy = load_policy(policy_file) if policy_file else None
+        report = find_conflicts(graph, date, policy) if policy is not None else find_conflicts(graph, date)
+        wanted = set(rules.recusal_relations) if rules is not None else None
+        for p in report.pairs:
+            kinds = (p.kind, *p.other_kinds)
+            if wanted is None or any(KIND_TO_RELATION[k] in wanted for k in kinds):
+                out.setdefault(p.applicant, set()).add(p.expert)
+    if conflicts_file is not None:
+        for a, es in _read_conflicts_json(conflicts_file).items():
+            out.setdefault(a, set()).update(es)
+    return {a: frozenset(es) for a, es in out.items()}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -135,8 +146,10 @@ def _load_conflicts(conflicts_file: str | None, relations_file: str | None, date
 @click.option("--applicants", "applicants_file", metavar="FILE", help="Applicants (applicants.csv) to assign to panels.")
 @click.option("--conflicts", "conflicts_file", metavar="FILE",
               help='Conflicts: a JSON list of {"applicant", "expert"} objects (as `zcsim conflicts --json` prints).')
-@click.option("--relations", "relations_file", metavar="FILE", help="Relationship file (with --date), for the conflicts module.")
-@click.option("--date", metavar="D", help="Date at which relations are evaluated (with --relations).")
+@click.option("--relations", "relations_file", metavar="FILE",
+              help="relations.csv: find conflicts from the relationship graph (with --date; see `zcsim conflicts`).")
+@click.option("--date", metavar="D", help="Review date at which relations are evaluated (with --relations).")
+@click.option("--policy", "policy_file", metavar="FILE", help="Conflict policy YAML (with --relations; default policy otherwise).")
 @click.option("--panels", type=int, metavar="K", help="Number of panels (default: about 50 applicants per panel).")
 @click.option("--seed", type=int, metavar="S", help="Random seed (required): same seed, same draw.")
 @click.option("--repeat", type=int, metavar="N", help="Also draw N times and report selection frequencies against the legacy method.")
@@ -146,7 +159,7 @@ def _load_conflicts(conflicts_file: str | None, relations_file: str | None, date
 def draw(experts_file: str | None, series: str | None, specialty: str | None, level: str | None, size: int | None,
          min_shares: Sequence[str], vice_chairs: int | None, alternates: int | None, size_adjustment_filed: bool,
          applicants_file: str | None, conflicts_file: str | None, relations_file: str | None, date: str | None,
-         panels: int | None, seed: int | None, repeat: int | None, as_json: bool, rules_spec: str | None,
+         policy_file: str | None, panels: int | None, seed: int | None, repeat: int | None, as_json: bool, rules_spec: str | None,
          overrides: Sequence[str]) -> None:
     """Draw a committee from the expert pool at random (Art. 7, 9, 10), with roles and ranked
     alternates; split it into panels and assign applicants without conflicts (Art. 20, 29).
@@ -154,7 +167,7 @@ def draw(experts_file: str | None, series: str | None, specialty: str | None, le
     \b
     zcsim draw --experts experts.csv --series engineering --specialty electrical --level senior \\
                --min-share young=1/5 --seed 7
-    zcsim draw ... --applicants applicants.csv --conflicts conflicts.json --panels 4
+    zcsim draw ... --applicants applicants.csv --relations relations.csv --date 2025-11-14 --panels 4
     zcsim draw ... --repeat 1000          selection frequencies: uniform draw vs the legacy method
 
     Exit status: 0 drawn; 2 bad input or an impossible draw (the reason and the smallest relaxation).
@@ -181,7 +194,8 @@ def draw(experts_file: str | None, series: str | None, specialty: str | None, le
         rules = apply_overrides(rules, _min_share_overrides(min_shares), where="--min-share")
     pool = load_experts(experts_file)
     applicants = load_applicants(applicants_file) if applicants_file else None
-    conflicts = _load_conflicts(conflicts_file, relations_file, date, rules=rules, experts=pool, applicants=applicants)
+    conflicts = _load_conflicts(conflicts_file, relations_file, date, rules=rules, experts_file=experts_file,
+                                applicants_file=applicants_file, policy_file=policy_file)
     committee = draw_committee(pool, rules, series=series, level=level.lower(), specialty=specialty, size=size,
                                seed=seed, vice_chairs=vice_chairs, alternates=alternates,
                                size_adjustment_filed=size_adjustment_filed)

@@ -212,18 +212,29 @@ def workdays(start: Any, end: Any, n: int | None, calendar_file: str | None, rul
 # schema
 # --------------------------------------------------------------------------------------------
 @main.command()
-@click.argument("what", type=click.Choice(["meeting"]), default="meeting")
+@click.argument("what", type=click.Choice(["meeting", "scenario"]), default="meeting")
 def schema(what: str) -> None:
-    """Print the JSON Schema of a file format (meeting: zcsim.meeting/1 records)."""
-    from zcsim.records import record_schema
+    """Print the JSON Schema of a file format (meeting: zcsim.meeting/1 records; scenario: zcsim.scenario/1)."""
+    if what == "scenario":
+        from zcsim.sim import scenario_schema
 
-    click.echo(json.dumps(record_schema(), ensure_ascii=False, indent=2))
+        doc = scenario_schema()
+    else:
+        from zcsim.records import record_schema
+
+        doc = record_schema()
+    click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
 
 
 def _register_commands() -> None:
+    from zcsim._cli_conflicts import conflicts
     from zcsim._cli_draw import draw
+    from zcsim._cli_sim import compare, simulate
 
+    main.add_command(conflicts)
     main.add_command(draw)
+    main.add_command(simulate)
+    main.add_command(compare)
 
 
 _register_commands()

@@ -273,6 +273,13 @@ def _load(spec: str, stack: tuple[str, ...], relative_to: Path | None) -> RuleSe
             raise RuleSetError("rule files form a cycle: " + " -> ".join((*stack, key)), source=spec)
         data = _read_rule_file(path, spec)
         return _from_data(data, spec, (*stack, key), folder=path.parent)
+    if "+" in spec and "=" in spec:
+        # the name a rule change gets: BASE+KEY=VALUE,KEY=VALUE (list values joined with '|')
+        base, *changes = spec.split("+")
+        rules = _load(base, stack, relative_to)
+        for change in changes:
+            rules = apply_overrides(rules, [kv.replace("|", ",") for kv in change.split(",") if kv], where=f"rule set {spec!r}")
+        return rules
     raise RuleSetError(
         f"unknown rule set {spec!r}{_suggest(spec, names)}; built-in rule sets: "
         + ", ".join(names) + "; or give a path to a .yaml rule file",

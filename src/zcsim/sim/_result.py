@@ -15,7 +15,8 @@ APPLICANT_COLUMNS: tuple[str, ...] = (
     "applicant",       # str: applicant id (stable across years for re-applicants)
     "series", "specialty", "level",   # str
     "employer_kind",   # str
-    "outcome",         # str: ineligible | objection | withdrawn | failed | passed | revoked | over_quota | blacklisted
+    "outcome",         # str: one of zcsim.sim.model.OUTCOMES (ineligible, objection, withdrawn, disqualified,
+                       # not_reviewed, failed, over_quota, passed, revoked, …)
     "applied_day",     # int: working-day index of the application (from the plan date)
     "result_day",      # int: working-day index of the result (confirmation or final decision); -1 if none
     "working_days",    # int: result_day - applied_day, or -1

@@ -1,0 +1,218 @@
+"""``zcsim simulate`` and ``zcsim compare``: Monte Carlo runs of scenario files."""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from zcsim._cli_common import EXIT_BAD_INPUT, console, set_option
+from zcsim.errors import ZcsimError
+
+LABELS = {
+    "applicants": ("Applicants per year", "{:,.0f}"),
+    "pass_rate": ("Pass rate (of applicants)", "{:.1%}"),
+    "mean_working_days": ("Working days, application → result (mean)", "{:.1f}"),
+    "p95_working_days": ("Working days, application → result (95th pct)", "{:.1f}"),
+    "quorum_failure_rate": ("Meetings failing quorum (Art. 22)", "{:.2%}"),
+    "recusals_per_meeting": ("Recusals per meeting (Art. 29)", "{:.2f}"),
+    "expert_load_mean": ("Applicants reviewed per expert (mean)", "{:.1f}"),
+    "expert_load_max": ("Applicants reviewed per expert (max)", "{:.1f}"),
+    "staff_utilisation": ("Agency staff utilisation", "{:.1%}"),
+    "withdrawn_share": ("Deemed withdrawn after correction notice (Art. 18)", "{:.2%}"),
+    "fraud_caught": ("Frauds caught (Art. 41)", "{:.1f}"),
+    "fraud_caught_share": ("Share of frauds caught", "{:.1%}"),
+    "ineligible_share": ("Ineligible (Art. 3, 13, 16, 41)", "{:.2%}"),
+    "meetings": ("Meetings held", "{:,.0f}"),
+    "vote_pass_rate": ("Pass rate (of applicants voted on, Art. 23)", "{:.1%}"),
+    "objection_share": ("Objection in unit publicity (Art. 15)", "{:.2%}"),
+    "over_quota_share": ("Passed but over the post quota (Art. 24)", "{:.2%}"),
+    "not_reviewed_share": ("Not reviewed (no valid sitting)", "{:.2%}"),
+    "disqualified": ("Disqualified for fraud before confirmation (Art. 41)", "{:.1f}"),
+    "revoked": ("Titles revoked (Art. 41)", "{:.1f}"),
+    "blacklisted_blocked": ("Applications blocked by the blacklist (Art. 41)", "{:.1f}"),
+    "correction_notice_share": ("Got the single correction notice (Art. 18)", "{:.1%}"),
+    "complaints": ("Complaints in result publicity (Art. 25)", "{:.1f}"),
+    "meeting_attempts": ("Sittings, adjourned ones included", "{:,.1f}"),
+    "presiding_failures": ("Sittings without a chair or vice-chair (Art. 22)", "{:.2f}"),
+    "meetings_postponed": ("Meetings postponed (panels late or filing renewal)", "{:.2f}"),
+    "filings_renewed": ("Filings renewed (Art. 11)", "{:.2f}"),
+    "vetting_wait_mean": ("Wait for agency vetting, working days (mean)", "{:.2f}"),
+    "vetting_wait_p95": ("Wait for agency vetting, working days (95th pct)", "{:.2f}"),
+    "fraud": ("Frauds committed", "{:.1f}"),
+    "experts_serving": ("Experts serving on committees", "{:,.1f}"),
+}
+
+
+def _fmt(name: str, x: float | None) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "—"
+    pattern = LABELS.get(name, (name, "{:.4g}"))[1]
+    if name.startswith("pass_rate[") or name.endswith("_rate") or name.endswith("_share"):
+        pattern = "{:.1%}"
+    return pattern.format(x)
+
+
+def _fmt_diff(name: str, x: float | None) -> str:
+    if x is None or not math.isfinite(x):
+        return "—"
+    if name.startswith("pass_rate") or name.endswith("_rate") or name.endswith("_share") or name == "staff_utilisation":
+        return f"{x * 100:+.2f} pp"
+    return f"{x:+.4g}"
+
+
+def _executor_options(f: Any) -> Any:
+    f = click.option("--address", metavar="tcp://HOST:PORT", help="Dask scheduler (with --executor dask); default: start a local cluster.")(f)
+    f = click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: all cores).")(f)
+    f = click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+                     help="Where replications run: local processes, or a Dask distributed cluster.")(f)
+    f = click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the scenario's simulation.seed).")(f)
+    f = click.option("--replications", "-n", type=click.IntRange(min=1), help="Replications (default: the scenario's).")(f)
+    return f
+
+
+def _progress_run(task: Any, n: int, seed: int, executor: str, workers: int | None, address: str | None,
+                  label: str, quiet: bool) -> Any:
+    from zcsim.sim.runner import run_replications
+
+    if quiet:
+        return run_replications(task, n, seed, executor=executor, workers=workers, address=address, label=label)
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=console(err=True), transient=True) as bar:
+        t = bar.add_task(f"{label}: replications", total=n)
+        return run_replications(task, n, seed, executor=executor, workers=workers, address=address, label=label,
+                                progress=lambda done, total: bar.update(t, completed=done))
+
+
+def _prepare(path: str, overrides: Sequence[str]) -> tuple[Any, Any]:
+    from zcsim.sim import load_scenario
+
+    sc = load_scenario(path)
+    return sc, sc.ruleset(list(overrides) or None)
+
+
+@click.command()
+@click.argument("scenario", metavar="SCENARIO.yaml")
+@_executor_options
+@set_option
+@click.option("--out", type=click.Path(file_okay=False), help="Write tables (CSV, Parquet), summary and records here.")
+@click.option("--records", is_flag=True, help="Keep a zcsim.meeting/1 record of every meeting (written with --out).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def simulate(scenario: str, replications: int | None, seed: int | None, executor: str, workers: int | None,
+             address: str | None, overrides: Sequence[str], out: str | None, records: bool, as_json: bool) -> None:
+    """Simulate annual review cycles of a scenario and summarise them with 95% confidence intervals.
+
+    \b
+    zcsim simulate scenarios/quick.yaml
+    zcsim simulate scenarios/beijing-2020.yaml -n 20 --out results/
+    zcsim simulate scenarios/quick.yaml --set quorum_ratio=1/2 --json
+    """
+    try:
+        from zcsim.sim import run_replication
+        from zcsim.sim.output import summary_json, write_results
+
+        sc, rules = _prepare(scenario, overrides)
+        n = replications or sc.simulation.replications
+        s = sc.simulation.seed if seed is None else seed
+        keep = records or sc.simulation.keep_records
+        task = functools.partial(run_replication, sc, rules, keep_records=keep)
+        result = _progress_run(task, n, s, executor, workers, address, sc.name or scenario, as_json)
+        doc = summary_json(result, scenario=scenario, rules=rules)
+        if out:
+            written = write_results(result, out, scenario=scenario, rules=rules)
+    except ZcsimError as exc:
+        click.echo(f"zcsim: error: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    if as_json:
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
+    con = console()
+    con.print(f"[bold]{sc.name or scenario}[/bold] — rules {rules.name}; {n} replications, seed {s}"
+              + (f", {sc.simulation.years} years" if sc.simulation.years > 1 else ""))
+    _print_summary(con, result.summary())
+    if out:
+        con.print(f"Wrote {len(written)} files to {out}/ (applicants, meetings, replications, summary.json, manifest.json"
+                  + (", records/" if keep else "") + ").")
+
+
+def _print_summary(con: Any, summ: dict[str, Any]) -> None:
+    t = Table(title="Figures per simulated year (mean over replications, 95% confidence interval)")
+    for col in ("Figure", "Mean", "95% CI"):
+        t.add_column(col, justify="right" if col != "Figure" else "left")
+    for name, est in summ.items():
+        if name.startswith("pass_rate["):
+            continue
+        label = LABELS.get(name, (name, ""))[0]
+        ci = f"{_fmt(name, est.low)} – {_fmt(name, est.high)}" if est.n > 1 else "—"
+        t.add_row(label, _fmt(name, est.mean), ci)
+    con.print(t)
+    groups = [(k, v) for k, v in summ.items() if k.startswith("pass_rate[")]
+    if groups:
+        g = Table(title="Pass rate by series and level")
+        for col in ("Series / level", "Pass rate", "95% CI"):
+            g.add_column(col, justify="right" if col != "Series / level" else "left")
+        for k, est in groups:
+            ci = f"{_fmt(k, est.low)} – {_fmt(k, est.high)}" if est.n > 1 else "—"
+            g.add_row(k[len("pass_rate["):-1], _fmt(k, est.mean), ci)
+        con.print(g)
+
+
+@click.command()
+@click.argument("base", metavar="BASE.yaml")
+@click.argument("reform", metavar="[REFORM.yaml]", required=False)
+@_executor_options
+@set_option
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+def compare(base: str, reform: str | None, replications: int | None, seed: int | None, executor: str,
+            workers: int | None, address: str | None, overrides: Sequence[str], as_json: bool) -> None:
+    """Compare a rule change with common random numbers: each figure's difference and its 95% CI.
+
+    The reform is REFORM.yaml, or BASE with the --set overrides (they apply to the reform only).
+
+    \b
+    zcsim compare scenarios/quick.yaml --set quorum_ratio=1/2
+    zcsim compare scenarios/quick.yaml --set threshold_basis=members --set threshold_inclusive=false
+    zcsim compare scenarios/beijing-2020.yaml scenarios/reform.yaml -n 20
+    """
+    try:
+        from zcsim.sim import run_replication
+        from zcsim.sim.output import comparison_json
+        from zcsim.sim.runner import compare_runs
+
+        if reform is None and not overrides:
+            raise click.UsageError("give a REFORM scenario or --set overrides for the reform")
+        sc_a, rules_a = _prepare(base, ())
+        sc_b, rules_b = _prepare(reform or base, overrides)
+        n = replications or sc_a.simulation.replications
+        s = sc_a.simulation.seed if seed is None else seed
+        res_a = _progress_run(functools.partial(run_replication, sc_a, rules_a), n, s, executor, workers, address, "base", as_json)
+        res_b = _progress_run(functools.partial(run_replication, sc_b, rules_b), n, s, executor, workers, address, "reform", as_json)
+        cmp = compare_runs(res_a, res_b)
+        label_b = reform or (base + " with " + " ".join(overrides))
+        doc = comparison_json(cmp, base=base, reform=label_b)
+    except ZcsimError as exc:
+        click.echo(f"zcsim: error: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    if as_json:
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
+    con = console()
+    con.print(f"[bold]Base[/bold] {base} (rules {rules_a.name})\n[bold]Reform[/bold] {label_b} (rules {rules_b.name})\n"
+              f"{n} replications each, seed {s}, common random numbers")
+    t = Table(title="Reform − base (paired over replications; * = 95% CI excludes 0)")
+    for col in ("Figure", "Base", "Reform", "Difference", "95% CI", ""):
+        t.add_column(col, justify="left" if col == "Figure" else "right")
+    for m, row in doc["metrics"].items():
+        label = LABELS.get(m, (m, ""))[0] if not m.startswith("pass_rate[") else f"Pass rate {m[len('pass_rate['):-1]}"
+        d = row["difference"]
+        ci = f"{_fmt_diff(m, d['ci95'][0])} – {_fmt_diff(m, d['ci95'][1])}" if d["n"] > 1 else "—"
+        t.add_row(label, _fmt(m, row["base"]["mean"]), _fmt(m, row["reform"]["mean"]), _fmt_diff(m, d["mean"]), ci,
+                  "*" if row["significant"] else "")
+    con.print(t)

@@ -1,0 +1,1134 @@
+"""Scenario files (``zcsim.scenario/1``): what a simulation of annual review cycles runs on.
+
+A scenario is a YAML file naming the rule set, the calendar, the applicant population, the
+expert pool, the committees and their meeting days, the agencies' staff, the behaviour model of
+the experts, recusals, post quotas, multi-year settings and the Monte Carlo settings. Every field
+has a documented default, so a small scenario is a few lines::
+
+    format: zcsim.scenario/1
+    population:
+      groups: [{series: engineering, specialty: electrical, level: senior, count: 300}]
+    experts:
+      pools: [{series: engineering, specialty: electrical, size: 120}]
+    committees:
+      - {series: engineering, specialty: electrical, level: senior}
+
+:func:`load_scenario` reads a file and reports every problem with **the file, the line and the
+key** (unknown keys get a "did you mean"), as :class:`~zcsim.errors.InputError`.
+:func:`scenario_schema` is the JSON Schema (``zcsim schema scenario``).
+
+Times are in **working days** (Chinese statutory working days, :mod:`zcsim.calendar`); numbers
+of the Measures are never scenario fields: they come from the rule set (``rules`` + ``set``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import math
+import typing
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal
+
+import numpy as np
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from zcsim.calendar import WorkingCalendar, default_calendar
+from zcsim.errors import CalendarError, InputError, RuleSetError
+from zcsim.law import LEVELS, RuleSet, builtin_rule_sets, load_rules
+from zcsim.law._load import canonical_key
+from zcsim.procedure.application import EMPLOYER_KINDS, committee_may_review
+from zcsim.sim.behaviour import behaviour_names
+
+__all__ = [
+    "FORMAT",
+    "Scenario",
+    "load_scenario",
+    "parse_scenario",
+    "scenario_schema",
+    "CommitteePlan",
+    "GroupPlan",
+    "Duration",
+    "expand_groups",
+    "expand_pools",
+    "expand_committees",
+    "route",
+]
+
+FORMAT = "zcsim.scenario/1"
+
+Level = Literal["junior", "intermediate", "senior"]
+EmployerKind = Literal["state_owned", "public_institution", "non_public", "social_organisation", "self_employed"]
+Category = Literal["grassroots", "central", "non_public", "young"]
+Prob = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNeg = Annotated[float, Field(ge=0.0)]
+
+assert tuple(typing.get_args(EmployerKind)) == EMPLOYER_KINDS
+assert tuple(typing.get_args(Level)) == LEVELS
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# durations
+# ----------------------------------------------------------------------------------------------
+class Duration(_Section):
+    """A random duration in working days.
+
+    Write a number for a fixed duration (``vetting_time: 0.1``) or a mapping:
+    ``{distribution: exponential, mean: 4}``, ``{distribution: lognormal, mean: 0.1, sd: 0.05}``,
+    ``{distribution: gamma, mean: 5, sd: 2}``, ``{distribution: uniform, low: 2, high: 8}``,
+    ``{distribution: fixed, mean: 5}``.
+    """
+
+    distribution: Literal["fixed", "exponential", "lognormal", "gamma", "uniform"] = Field(
+        "fixed", description="Shape of the distribution.")
+    mean: NonNeg | None = Field(None, description="Mean (fixed, exponential, lognormal, gamma).")
+    sd: NonNeg | None = Field(None, description="Standard deviation (lognormal, gamma).")
+    low: NonNeg | None = Field(None, description="Lower bound (uniform).")
+    high: NonNeg | None = Field(None, description="Upper bound (uniform).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scalar(cls, value: Any) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return {"distribution": "fixed", "mean": value}
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self) -> Duration:
+        need = {"fixed": ("mean",), "exponential": ("mean",), "lognormal": ("mean", "sd"),
+                "gamma": ("mean", "sd"), "uniform": ("low", "high")}[self.distribution]
+        missing = [k for k in need if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"a {self.distribution} duration needs {' and '.join(need)}; missing "
+                             + ", ".join(missing))
+        if self.distribution == "uniform" and self.high < self.low:  # type: ignore[operator]
+            raise ValueError(f"uniform duration: high {self.high} < low {self.low}")
+        if self.distribution in ("lognormal", "gamma") and self.mean == 0 and self.sd:
+            raise ValueError(f"a {self.distribution} duration with mean 0 must have sd 0")
+        return self
+
+    @property
+    def expected(self) -> float:
+        """The mean of the distribution."""
+        if self.distribution == "uniform":
+            return (float(self.low) + float(self.high)) / 2  # type: ignore[arg-type]
+        return float(self.mean)  # type: ignore[arg-type]
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` draws (working days, ≥ 0)."""
+        d = self.distribution
+        if d == "fixed":
+            return np.full(n, float(self.mean))  # type: ignore[arg-type]
+        if d == "exponential":
+            return rng.exponential(float(self.mean), n) if self.mean else np.zeros(n)  # type: ignore[arg-type]
+        if d == "uniform":
+            return rng.uniform(float(self.low), float(self.high), n)  # type: ignore[arg-type]
+        mean, sd = float(self.mean), float(self.sd)  # type: ignore[arg-type]
+        if mean == 0 or sd == 0:
+            return np.full(n, mean)
+        if d == "lognormal":
+            s2 = math.log1p((sd / mean) ** 2)
+            return rng.lognormal(math.log(mean) - s2 / 2, math.sqrt(s2), n)
+        shape = (mean / sd) ** 2
+        return rng.gamma(shape, sd * sd / mean, n)
+
+
+def _duration(**kw: Any) -> Any:
+    return Field(default_factory=lambda: Duration(**kw))
+
+
+# ----------------------------------------------------------------------------------------------
+# sections
+# ----------------------------------------------------------------------------------------------
+class CalendarSettings(_Section):
+    """The year's timetable (Art. 12: the Bureau publishes the plan; the agency the window)."""
+
+    year: int = Field(2025, ge=1900, le=2999, description="Calendar year of the first simulated cycle.")
+    plan_date: dt.date | None = Field(None, description="Day the annual plan is published: working day 0 of "
+                                                        "the cycle. Default: 1 March of `year`.")
+    window_open: dt.date | None = Field(None, description="First day of the application window. Default: 6 May.")
+    window_close: dt.date | None = Field(None, description="Last day of the application window. Default: 13 June.")
+    first_meeting: dt.date | None = Field(None, description="Default meeting day of the committees. "
+                                                            "Default: 15 September.")
+    file: str | None = Field(None, description="A calendar file (CSV `date,working`, `# covers: YEAR`), relative to "
+                                               "the scenario's folder, for years chinesecalendar does not cover.")
+    arrival_profile: tuple[Annotated[float, Field(gt=0)], Annotated[float, Field(gt=0)]] = Field(
+        (1.0, 1.0), description="Beta(a, b) shape of arrivals over the window: [1, 1] uniform, [1, 3] early, "
+                                "[3, 1] a deadline rush.")
+
+    def dates(self, shift_years: int = 0) -> tuple[dt.date, dt.date, dt.date, dt.date]:
+        """(plan, window open, window close, first meeting), with defaults, ``shift_years`` later."""
+        y = self.year
+        plan = self.plan_date or dt.date(y, 3, 1)
+        wo = self.window_open or dt.date(y, 5, 6)
+        wc = self.window_close or dt.date(y, 6, 13)
+        fm = self.first_meeting or dt.date(y, 9, 15)
+        return tuple(shift(d, shift_years) for d in (plan, wo, wc, fm))  # type: ignore[return-value]
+
+
+def shift(d: dt.date, years: int) -> dt.date:
+    """The same day ``years`` later (29 February → 28)."""
+    if not years:
+        return d
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:
+        return d.replace(year=d.year + years, day=28)
+
+
+class Group(_Section):
+    """Applicants of one series, specialty and level: a ``count`` per year, or a ``share`` of ``total``.
+
+    ``specialties`` (a list) splits the group evenly over several specialties and ``levels``
+    (``{level: share}``) over several levels, so a large series is one line.
+    """
+
+    series: str = Field(min_length=1, description="Series applied for (职称系列).")
+    specialty: str = Field("", description="Specialty; empty when the series is not split.")
+    specialties: list[Annotated[str, Field(min_length=1)]] | None = Field(
+        None, min_length=1, description="Several specialties sharing the group evenly (instead of specialty).")
+    level: Level | None = Field(None, description="Level applied for.")
+    levels: dict[Level, Prob] | None = Field(None, description="Shares of levels (instead of level), summing to 1.")
+    count: int | None = Field(None, ge=0, description="New applicants per year.")
+    share: Prob | None = Field(None, description="Share of `population.total` (instead of `count`).")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Group:
+        if (self.level is None) == (self.levels is None):
+            raise ValueError("give either level or levels")
+        if self.specialty and self.specialties is not None:
+            raise ValueError("give either specialty or specialties")
+        return self
+
+
+class Quality(_Section):
+    """Latent quality of applicants (drives the `latent_quality` behaviour model)."""
+
+    mean: float = Field(0.0, description="Mean quality.")
+    sd: NonNeg = Field(1.0, description="Standard deviation of quality.")
+    exceptional_shift: float = Field(1.0, description="Added to the quality of exceptional applicants (Art. 16).")
+    recommendation_noise_sd: NonNeg = Field(
+        1.0, description="Noise of the employer's recommendation (Art. 15) around the quality.")
+
+
+class Materials(_Section):
+    """Completeness of the materials and the single correction notice (Art. 18)."""
+
+    incomplete: Prob = Field(0.15, description="Probability the agency finds the materials incomplete.")
+    still_incomplete: Prob = Field(0.0, description="Probability corrected materials are still incomplete "
+                                                    "(then deemed withdrawn once the notices allowed are used).")
+    correction_probability: Prob = Field(0.9, description="Probability the applicant corrects at all.")
+    correction_delay: Duration = Field(default_factory=lambda: Duration(distribution="exponential", mean=4.0),
+                                       description="Working days the applicant takes to correct; later than "
+                                                   "the rule set's correction_deadline_working_days = withdrawn.")
+
+
+class Fraud(_Section):
+    """False materials and how they are found (Art. 14, 25, 36–37, 41)."""
+
+    rate: Prob = Field(0.005, description="Probability an application contains false materials.")
+    detection_at_vetting: Prob = Field(0.3, description="Probability the agency's vetting finds it (Art. 18).")
+    complaint_probability: Prob = Field(0.5, description="Probability a fraudulent applicant who passed is "
+                                                         "reported during result publicity (Art. 25).")
+    detection_in_reexamination: Prob = Field(0.8, description="Probability a re-examination after a "
+                                                              "complaint verifies it (Art. 25–26).")
+    lookback_detection: Prob = Field(0.1, description="Probability a look-back inspection finds it after "
+                                                      "confirmation (Art. 36–37): the title is revoked.")
+    lookback_working_days: int = Field(60, ge=0, description="Working days after confirmation of a look-back.")
+
+
+class Population(_Section):
+    """Who applies (Art. 3, 13, 15, 16, 18)."""
+
+    groups: list[Group] = Field(min_length=1, description="Series/specialty/level groups of applicants.")
+    total: int | None = Field(None, ge=0, description="Applicants per year when groups give shares.")
+    employer_kinds: dict[EmployerKind, Prob] = Field(
+        default_factory=lambda: {"state_owned": 0.30, "public_institution": 0.40, "non_public": 0.22,
+                                 "social_organisation": 0.03, "self_employed": 0.05},
+        description="Shares of employer kinds (Art. 3), summing to 1.")
+    self_employed_years_in_beijing: dict[float, Prob] = Field(
+        default_factory=lambda: {0.5: 0.1, 1.0: 0.2, 3.0: 0.7},
+        description="Distribution of years working in Beijing of self-employed applicants (Art. 3), "
+                    "{years: share}; too few years makes them ineligible.")
+    retired: Prob = Field(0.002, description="Share of retired applicants (ineligible, Art. 13).")
+    sanctioned: Prob = Field(0.002, description="Share under a demerit or practice restriction (Art. 13; "
+                                                "bars public-institution staff by default).")
+    skip_level: Prob = Field(0.005, description="Share applying two levels above their title (Art. 16).")
+    exceptional: Prob = Field(0.01, description="Share of exceptional applications with an Art. 16 ground.")
+    objection: Prob = Field(0.005, description="Probability of an objection during unit publicity (Art. 15).")
+    complaint_rate: Prob = Field(0.01, description="Probability an honest passed applicant gets a complaint "
+                                                   "during result publicity (Art. 25).")
+    quality: Quality = Field(default_factory=Quality)
+    materials: Materials = Field(default_factory=Materials)
+    fraud: Fraud = Field(default_factory=Fraud)
+
+
+class ExpertPoolSpec(_Section):
+    """Experts of one series and specialty in the pool (Art. 7, 10); ``specialties`` splits
+    ``size`` evenly over several specialties."""
+
+    series: str = Field(min_length=1)
+    specialty: str = Field("", description="Empty: experts of the series without a specialty split.")
+    specialties: list[Annotated[str, Field(min_length=1)]] | None = Field(
+        None, min_length=1, description="Several specialties sharing `size` evenly (instead of specialty).")
+    size: int = Field(ge=0, description="Number of experts.")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ExpertPoolSpec:
+        if self.specialty and self.specialties is not None:
+            raise ValueError("give either specialty or specialties")
+        return self
+
+
+class Experts(_Section):
+    """The expert pool (Art. 7, 10) and expert behaviour at meetings."""
+
+    pools: list[ExpertPoolSpec] = Field(min_length=1)
+    levels: dict[Level, Prob] = Field(default_factory=lambda: {"senior": 0.85, "intermediate": 0.15},
+                                      description="Shares of the experts' own title levels, summing to 1.")
+    categories: dict[Category, Prob] = Field(
+        default_factory=lambda: {"grassroots": 0.20, "central": 0.10, "non_public": 0.15, "young": 0.15},
+        description="Probability an expert belongs to each Art. 10 category (independent flags); the "
+                    "rule set's pool_min_share_* are the quotas of the draw.")
+    no_show: Prob = Field(0.05, description="Probability an expert misses a meeting (independent).")
+    stringency_sd: NonNeg = Field(0.5, description="Spread of expert stringency (latent_quality model).")
+
+
+def _meeting_day(value: Any) -> Any:
+    if value is None or isinstance(value, (dt.date, int)) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lstrip("+-").isdigit():
+            return int(text)
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise ValueError(f"got {value!r}; expected a number of working days after calendar.first_meeting or a "
+                     "date YYYY-MM-DD")
+
+
+MeetingDay = Annotated[int | dt.date | None, BeforeValidator(_meeting_day)]
+
+
+class CommitteeSpec(_Section):
+    """A committee (Art. 7, 9), its panels (Art. 20) and its meeting day."""
+
+    series: str = Field(min_length=1)
+    specialty: str | None = Field(None, description="Formed by this specialty; null = formed by series (Art. 7, 9).")
+    per_specialty: bool = Field(False, description="One committee per specialty of the series in the population.")
+    level: Level | None = Field(None, description="Committee level (Art. 9).")
+    levels: list[Level] | None = Field(None, description="Several levels: one committee each.")
+    size: int | None = Field(None, ge=1, description="Number of experts; default the rule set's minimum (odd).")
+    vice_chairs: int | None = Field(None, ge=0, description="Vice-chairs; default the rule set's minimum.")
+    size_adjustment_filed: bool = Field(False, description="The Bureau accepted a size adjustment (Art. 9).")
+    panels: int | None = Field(None, ge=1, description="Number of panels; default about 50 applicants per panel.")
+    panel_capacity: Annotated[float, Field(gt=0)] = Field(
+        10.0, description="Applicants one panel reviews per working day (Art. 20–21).")
+    meeting_day: MeetingDay = Field(None, description="Working days after calendar.first_meeting, or a date; "
+                                                      "null = calendar.first_meeting.")
+    agency: str | None = Field(None, description="Agency id; default the agency of the series.")
+    filed_on: dt.date | None = Field(None, description="Day the committee's filing was accepted (Art. 11); "
+                                                       "default multi_year.filed_on.")
+
+    @model_validator(mode="after")
+    def _one_level(self) -> CommitteeSpec:
+        if (self.level is None) == (self.levels is None):
+            raise ValueError("give either level or levels")
+        if self.specialty is not None and self.per_specialty:
+            raise ValueError("give either specialty or per_specialty: true")
+        return self
+
+
+class AgencySpec(_Section):
+    """A review agency (Art. 4, 8): its full-time staff vet the materials (Art. 18)."""
+
+    id: str = Field("AG1", min_length=1)
+    series: list[str] | None = Field(None, description="Series it serves; null = every series no other agency names.")
+    staff: int = Field(10, ge=1, description="Staff vetting materials in parallel.")
+    vetting_time: Duration = Field(default_factory=lambda: Duration(distribution="lognormal", mean=0.1, sd=0.05),
+                                   description="Working days one vetting takes (0.1 = about 48 minutes).")
+    revetting_time: Duration | None = Field(None, description="Vetting of corrected materials; default vetting_time.")
+
+
+class EmployerSettings(_Section):
+    """The employer's vetting before unit publicity (Art. 15)."""
+
+    vetting_time: Duration = Field(default_factory=lambda: Duration(distribution="uniform", low=2.0, high=10.0),
+                                   description="Working days from application to the start of unit publicity.")
+
+
+class ResultSettings(_Section):
+    """Acceptance check (Art. 24) and re-examination (Art. 25–26)."""
+
+    acceptance_working_days: int = Field(10, ge=0, description="Working days of the Bureau's acceptance check.")
+    reexamination_working_days: int = Field(10, ge=0, description="Working days a re-examination takes.")
+
+
+class IndependentVotes(_Section):
+    """Independent votes: every expert votes yes with ``yes_probability``."""
+
+    model: Literal["independent"] = "independent"
+    yes_probability: Prob = Field(0.75)
+
+
+class LatentQualityVotes(_Section):
+    """Correlated votes from a latent quality (see :mod:`zcsim.sim.behaviour`)."""
+
+    model: Literal["latent_quality"] = "latent_quality"
+    intercept: float = Field(1.0, description="Baseline log-odds of a yes vote.")
+    quality: float = Field(1.2, description="Coefficient of the applicant's quality.")
+    panel_opinion: float = Field(1.0, description="Coefficient of the panel opinion (+1 support, −1 oppose).")
+    recommendation: float = Field(0.3, description="Coefficient of the employer recommendation.")
+    stringency: float = Field(1.0, description="Coefficient of the expert's stringency (subtracted).")
+    shared_sd: NonNeg = Field(1.0, description="Per-applicant term shared by all votes (correlation).")
+    panel_noise_sd: NonNeg = Field(0.7, description="Noise of the panel's reading of quality.")
+    panel_threshold: float = Field(0.0, description="The panel supports above this score.")
+
+
+class CustomBehaviour(_Section):
+    """A behaviour model registered with :func:`zcsim.sim.behaviour.register_behaviour`."""
+
+    TAG: ClassVar[str] = "custom"
+
+    model: str = Field(min_length=1)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+def _behaviour_tag(value: Any) -> str:
+    name = value.get("model") if isinstance(value, Mapping) else getattr(value, "model", None)
+    return name if name in ("independent", "latent_quality") else "custom"
+
+
+Behaviour = Annotated[
+    Annotated[IndependentVotes, Tag("independent")]
+    | Annotated[LatentQualityVotes, Tag("latent_quality")]
+    | Annotated[CustomBehaviour, Tag("custom")],
+    Discriminator(_behaviour_tag),
+]
+
+
+class RecusalSettings(_Section):
+    """Recusal (Art. 29): a rate per expert–applicant pair, or a conflicts file."""
+
+    rate: Prob = Field(0.0, description="Probability an expert–applicant pair must recuse.")
+    conflicts: str | None = Field(None, description="JSON file (relative to the scenario) listing "
+                                                    "{applicant, expert} pairs of synthetic ids.")
+
+
+class PostQuotas(_Section):
+    """Post quotas of public institutions (职数, Art. 24)."""
+
+    units: int = Field(200, ge=1, description="Public-institution employers the applicants are spread over.")
+    ratio: dict[Level, NonNeg] = Field(
+        default_factory=lambda: {"senior": 0.7, "intermediate": 0.9, "junior": 1.0},
+        description="Vacant posts per applicant of a unit at each level (quotas are rounded at random).")
+
+
+class MultiYear(_Section):
+    """Settings that matter when `simulation.years` > 1 (and the filing, Art. 11)."""
+
+    reapply_probability: Prob = Field(0.6, description="Probability a failed applicant applies again next year.")
+    years_before_next_level: int = Field(5, ge=1, description="Years after a title before applying one level up.")
+    next_level_probability: Prob = Field(0.7, description="Probability a title holder applies for the next level.")
+    growth: float = Field(0.0, ge=-0.9, description="Yearly growth of new applicants (0.05 = +5 %).")
+    filed_on: dt.date | None = Field(None, description="Day the committees' filings were accepted (Art. 11); "
+                                                       "default the plan date of the first year.")
+    renewal: Literal["proactive", "reactive"] = Field(
+        "proactive", description="proactive: a filing is renewed on expiry; reactive: only when a meeting "
+                                 "finds it expired, which postpones the meeting by renewal_working_days.")
+    renewal_working_days: int = Field(20, ge=1, description="Working days a reactive renewal takes.")
+    redraw: Literal["per_year", "per_filing"] = Field(
+        "per_year", description="Draw committees anew every year, or once per filing.")
+
+
+class Simulation(_Section):
+    """Monte Carlo settings."""
+
+    replications: int = Field(10, ge=1)
+    seed: int = Field(2020, ge=0)
+    years: int = Field(1, ge=1, le=50)
+    keep_records: bool = Field(False, description="Keep a zcsim.meeting/1 record of every meeting.")
+    max_adjournments: int = Field(10, ge=0, description="Adjournments after which a review is abandoned.")
+
+
+class Scenario(_Section):
+    """A ``zcsim.scenario/1`` file. See :func:`load_scenario` and the module docstring."""
+
+    format: Literal["zcsim.scenario/1"]
+    name: str | None = None
+    description: str | None = None
+    rules: str = Field("beijing-2020", description="Built-in rule set or rule file (relative to the scenario).")
+    overrides: dict[str, Any] = Field(default_factory=dict, alias="set",
+                                      description="Rule overrides, KEY: VALUE, as `--set KEY=VALUE`.")
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    population: Population
+    experts: Experts
+    committees: list[CommitteeSpec] = Field(min_length=1)
+    agencies: list[AgencySpec] = Field(default_factory=lambda: [AgencySpec()], min_length=1)
+    employer: EmployerSettings = Field(default_factory=EmployerSettings)
+    results: ResultSettings = Field(default_factory=ResultSettings)
+    behaviour: Behaviour = Field(default_factory=LatentQualityVotes)
+    recusal: RecusalSettings = Field(default_factory=RecusalSettings)
+    post_quotas: PostQuotas | None = Field(None, description="null: no post quotas.")
+    multi_year: MultiYear = Field(default_factory=MultiYear)
+    simulation: Simulation = Field(default_factory=Simulation)
+
+    _source: str = PrivateAttr("<scenario>")
+    _folder: Path | None = PrivateAttr(None)
+    _lines: dict[tuple[Any, ...], int] = PrivateAttr(default_factory=dict)
+    _rules: RuleSet | None = PrivateAttr(None)
+    _calendar: WorkingCalendar | None = PrivateAttr(None)
+    _conflicts: dict[str, frozenset[str]] | None = PrivateAttr(None)
+
+    @field_validator("overrides", mode="before")
+    @classmethod
+    def _none_is_empty(cls, v: Any) -> Any:
+        return {} if v is None else v
+
+    # -- where things came from -------------------------------------------------------------
+    @property
+    def source(self) -> str:
+        """The file the scenario was read from (or ``<scenario>``)."""
+        return self._source
+
+    @property
+    def folder(self) -> Path:
+        """The folder relative paths are resolved against."""
+        return self._folder if self._folder is not None else Path.cwd()
+
+    def where(self, *path: Any) -> str:
+        """``line N, a.b[2].c`` for a path inside the scenario (line when known)."""
+        return _location(self._lines, path)
+
+    def error(self, message: str, *path: Any) -> InputError:
+        """An :class:`InputError` naming this scenario's file and the line of ``path``."""
+        return InputError(message, source=self._source, location=self.where(*path))
+
+    # -- what the model needs ---------------------------------------------------------------
+    def ruleset(self, overrides: Mapping[str, Any] | Sequence[str] | None = None) -> RuleSet:
+        """The scenario's rule set (``rules`` + ``set``), then ``overrides`` (e.g. ``--set``)."""
+        base = self._rules if self._rules is not None else _load_rules(self)
+        return load_rules(base, overrides) if overrides else base
+
+    def working_calendar(self) -> WorkingCalendar:
+        """The calendar: the scenario's calendar file, or chinesecalendar's data."""
+        if self.calendar.file is None:
+            return default_calendar()
+        if self._calendar is None:
+            self._calendar = _load_calendar(self)
+        return self._calendar
+
+    def conflicts(self) -> dict[str, frozenset[str]] | None:
+        """The recusal conflicts file as ``{applicant: experts}``, or ``None``."""
+        if self.recusal.conflicts is None:
+            return None
+        if self._conflicts is None:
+            self._conflicts = _load_conflicts(self)
+        return self._conflicts
+
+    def committee_plans(self) -> list[CommitteePlan]:
+        """The committees with ``levels`` and ``per_specialty`` expanded, in file order."""
+        return expand_committees(self)
+
+
+# ----------------------------------------------------------------------------------------------
+# groups, pools and committees expanded
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GroupPlan:
+    """One (series, specialty, level) of applicants after expansion; ``count`` or ``share``."""
+
+    series: str
+    specialty: str
+    level: str
+    count: int | None
+    share: float | None
+    path: tuple[Any, ...]
+
+
+def _split(total: int, weights: Sequence[float]) -> list[int]:
+    raw = [total * w for w in weights]
+    out = [math.floor(x) for x in raw]
+    rest = total - sum(out)
+    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - out[i]), i))
+    for i in order[:rest]:
+        out[i] += 1
+    return out
+
+
+def expand_groups(sc: Scenario) -> list[GroupPlan]:
+    """The population's groups with ``specialties`` and ``levels`` expanded (counts split by the
+    largest remainder, so they add up)."""
+    out: list[GroupPlan] = []
+    for i, g in enumerate(sc.population.groups):
+        specs = list(g.specialties) if g.specialties is not None else [g.specialty]
+        levels = dict(g.levels) if g.levels is not None else {g.level: 1.0}
+        cells = [(sp, lv, w / len(specs)) for sp in specs for lv, w in levels.items()]
+        counts = _split(g.count, [w for *_, w in cells]) if g.count is not None else [None] * len(cells)
+        for (sp, lv, w), n in zip(cells, counts):
+            out.append(GroupPlan(g.series, sp, str(lv), n, g.share * w if g.share is not None else None,
+                                 ("population", "groups", i)))
+    return out
+
+
+def expand_pools(sc: Scenario) -> list[tuple[str, str, int]]:
+    """(series, specialty, size) of the expert pool, ``specialties`` split evenly."""
+    out: list[tuple[str, str, int]] = []
+    for p in sc.experts.pools:
+        specs = list(p.specialties) if p.specialties is not None else [p.specialty]
+        for sp, n in zip(specs, _split(p.size, [1 / len(specs)] * len(specs))):
+            out.append((p.series, sp, n))
+    return out
+
+
+@dataclass(frozen=True)
+class CommitteePlan:
+    """One committee after expansion of ``levels`` and ``per_specialty``.
+
+    ``path`` is where it comes from in the scenario (for error messages).
+    """
+
+    id: str
+    series: str
+    specialty: str | None
+    level: str
+    spec: CommitteeSpec
+    path: tuple[Any, ...]
+
+
+def expand_committees(sc: Scenario) -> list[CommitteePlan]:
+    """Expand the scenario's committees (see :meth:`Scenario.committee_plans`)."""
+    out: list[CommitteePlan] = []
+    for i, c in enumerate(sc.committees):
+        levels = [c.level] if c.level is not None else list(dict.fromkeys(c.levels or ()))
+        if c.per_specialty:
+            specs: list[str | None] = sorted({g.specialty for g in expand_groups(sc)
+                                              if g.series == c.series and g.specialty})
+            if not specs:
+                raise sc.error(f"per_specialty: the population has no specialty of series {c.series!r}",
+                               "committees", i, "per_specialty")
+        else:
+            specs = [c.specialty]
+        for lv in levels:
+            for sp in specs:
+                out.append(CommitteePlan(f"C{len(out) + 1:03d}", c.series, sp, lv, c, ("committees", i)))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# reading a file
+# ----------------------------------------------------------------------------------------------
+class _Loader(yaml.SafeLoader):
+    """The safe loader without the timestamp resolver: dates stay text until pydantic parses them
+    (so a bad date is an error with a line, not a crash)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _index_nodes(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int], source: str) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        first: dict[str, int] = {}
+        for k, v in node.value:
+            key = k.value if isinstance(k, yaml.ScalarNode) else None
+            if key is None:
+                continue
+            line = k.start_mark.line + 1
+            if key in first:
+                raise InputError(f"key {key!r} appears twice (first on line {first[key]})", source=source,
+                                 location=f"line {line}, {_dotted((*path, key))}")
+            first[key] = line
+            _index_nodes(v, (*path, key), lines, source)
+            lines[(*path, key)] = line  # errors point at the key's line
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            _index_nodes(v, (*path, i), lines, source)
+
+
+def _dotted(path: Sequence[Any]) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else ("." if out else "") + str(p)
+    return out or "(top level)"
+
+
+def _resolve_path(lines: Mapping[tuple[Any, ...], int], loc: Sequence[Any]) -> tuple[Any, ...]:
+    """The part of a pydantic location that exists in the file (union tags etc. dropped)."""
+    path: tuple[Any, ...] = ()
+    for part in loc:
+        for cand in (part, str(part)):
+            if (*path, cand) in lines:
+                path = (*path, cand)
+                break
+        else:
+            if isinstance(part, float) and (*path, _num_text(part)) in lines:
+                path = (*path, _num_text(part))
+    return path
+
+
+def _num_text(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _location(lines: Mapping[tuple[Any, ...], int], loc: Sequence[Any]) -> str:
+    path = _resolve_path(lines, loc) if lines else ()
+    shown = [p for p in loc if not (isinstance(p, str) and p in _TAGS)]
+    line = lines.get(path) if lines else None
+    # a missing key: point at its parent
+    where = _dotted(shown)
+    return f"line {line}, {where}" if line is not None else where
+
+
+_TAGS = {"independent", "latent_quality", "custom", "[key]", "function-after", "function-before"}
+
+
+def _models_of(annotation: Any) -> list[type[BaseModel]]:
+    """Pydantic models an annotation may hold (through Annotated, unions, lists, dicts)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    out: list[type[BaseModel]] = []
+    for arg in typing.get_args(annotation):
+        out += _models_of(arg)
+    return out
+
+
+def _names_at(loc: Sequence[Any]) -> list[str]:
+    """The keys allowed at ``loc[:-1]`` (for "did you mean")."""
+    cands: list[type[BaseModel]] = [Scenario]
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        nxt: list[type[BaseModel]] | None = None
+        for m in cands:
+            for name, f in m.model_fields.items():
+                if part in (name, f.alias):
+                    nxt = _models_of(f.annotation)
+                    break
+            if nxt is not None:
+                break
+        if nxt is None:
+            tagged = [m for m in cands if part in (getattr(m, "TAG", None),
+                                                   m.model_fields["model"].default if "model" in m.model_fields else None)]
+            if tagged:
+                cands = tagged
+            continue
+        cands = nxt
+    names: list[str] = []
+    for m in cands[:1]:
+        names += [f.alias or n for n, f in m.model_fields.items()]
+    return names
+
+
+def _suggest(word: str, options: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, [o for o in options if o != word], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+_TYPE_WORDS = {
+    "int": "an integer", "float": "a number", "bool": "true or false", "string": "text",
+    "dict": "a mapping (key: value)", "list": "a list", "tuple": "a list", "date": "a date YYYY-MM-DD",
+}
+
+
+def _explain(err: Mapping[str, Any]) -> str:
+    kind = err["type"]
+    loc = err["loc"]
+    got = err.get("input")
+    if kind == "extra_forbidden":
+        names = _names_at(loc)
+        key = str(loc[-1])
+        return f"unknown key {key!r}{_suggest(key, names)}; expected one of: {', '.join(names)}"
+    if kind == "missing":
+        return f"required key {loc[-1]!r} is missing"
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        options = [o.strip().strip("'") for o in expected.replace(" or ", ",").split(",") if o.strip()]
+        return f"got {got!r}; expected {expected}{_suggest(str(got), options)}"
+    if kind.startswith("date"):
+        return f"got {got!r}; expected a date YYYY-MM-DD (a real calendar day)"
+    for word, text in _TYPE_WORDS.items():
+        if kind.startswith(word + "_"):
+            return f"got {got!r}; expected {text}"
+    if kind == "value_error":
+        msg = str(err.get("msg", ""))
+        return msg.removeprefix("Value error, ")
+    msg = str(err.get("msg", "")).replace("Input should be", "expected").replace("Value should have", "expected")
+    return f"got {got!r}; {msg[:1].lower()}{msg[1:]}"
+
+
+def _validate(data: Any, source: str, lines: Mapping[tuple[Any, ...], int]) -> Scenario:
+    if not isinstance(data, Mapping):
+        raise InputError(f"a scenario is a mapping with 'format: {FORMAT}'; got {type(data).__name__}", source=source)
+    fmt = data.get("format")
+    if fmt != FORMAT:
+        where = _location(lines, ("format",)) if "format" in data else "line 1"
+        raise InputError(f"format is {fmt!r}; expected {FORMAT!r}", source=source, location=where)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        # a misspelt key usually explains a "missing" one: report unknown keys first
+        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+        more = f" ({len(errors) - 1} more problem{'s' if len(errors) > 2 else ''} in this file)" if len(errors) > 1 else ""
+        raise InputError(_explain(first) + more, source=source, location=_location(lines, first["loc"])) from None
+
+
+def parse_scenario(data: Any, *, source: str = "<scenario>", folder: str | Path | None = None) -> Scenario:
+    """Validate a decoded scenario (a mapping) and check it: rules, dates, routing, files.
+
+    Raises
+    ------
+    InputError
+        Naming ``source`` and the key (no line numbers: use :func:`load_scenario` for files).
+    """
+    return _finish(_validate(data, source, {}), source, Path(folder) if folder is not None else None, {})
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a ``zcsim.scenario/1`` YAML file.
+
+    Every problem is an :class:`~zcsim.errors.InputError` naming the file, the line and the key:
+    unknown keys (with "did you mean"), wrong types, bad dates, missing or bad rule, calendar and
+    conflicts files, impossible dates, shares that do not sum to 1, applicants no committee may
+    review (Art. 7, 9), committees without experts.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "s.yaml"
+    >>> _ = f.write_text("format: zcsim.scenario/1\\npopulation:\\n  groups: [{series: eng, level: senior, count: 5}]\\n"
+    ...                  "experts:\\n  pools: [{series: eng, size: 40}]\\ncommittees:\\n  - {series: eng, levle: senior}\\n")
+    >>> load_scenario(f)
+    Traceback (most recent call last):
+    ...
+    zcsim.errors.InputError: ...s.yaml: line 7, committees[0].levle: unknown key 'levle' (did you mean 'level'?); ...
+    """
+    p = Path(path)
+    source = str(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("scenario file not found", source=source) from None
+    except IsADirectoryError:
+        raise InputError("expected a scenario file, got a directory", source=source) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", source=source) from None
+    except OSError as exc:
+        raise InputError(f"cannot read scenario file: {exc.strerror}", source=source) from None
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise InputError(f"empty file; a scenario starts with 'format: {FORMAT}'", source=source, location="line 1")
+        lines: dict[tuple[Any, ...], int] = {}
+        _index_nodes(node, (), lines, source)
+        data = loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        loc = f"line {mark.line + 1}" if mark is not None else None
+        raise InputError(f"not valid YAML: {getattr(exc, 'problem', None) or exc}", source=source, location=loc) from None
+    finally:
+        loader.dispose()
+    sc = _validate(data, source, lines)
+    return _finish(sc, source, p.resolve().parent, lines)
+
+
+def _finish(sc: Scenario, source: str, folder: Path | None, lines: dict[tuple[Any, ...], int]) -> Scenario:
+    sc._source = source
+    sc._folder = folder
+    sc._lines = lines
+    _check(sc)
+    sc._rules = _load_rules(sc)
+    if sc.calendar.file is not None:
+        sc._calendar = _load_calendar(sc)
+    if sc.recusal.conflicts is not None:
+        sc._conflicts = _load_conflicts(sc)
+    _check_with_rules(sc, sc._rules, sc.working_calendar())
+    return sc
+
+
+# ----------------------------------------------------------------------------------------------
+# checks beyond types
+# ----------------------------------------------------------------------------------------------
+def _sums_to_one(sc: Scenario, shares: Mapping[Any, float], *path: Any) -> None:
+    total = sum(shares.values())
+    if shares and abs(total - 1.0) > 1e-6:
+        raise sc.error(f"shares sum to {total:g}; expected 1", *path)
+    if not shares:
+        raise sc.error("expected at least one share", *path)
+
+
+def _check(sc: Scenario) -> None:
+    pop = sc.population
+    for i, g in enumerate(pop.groups):
+        if g.count is not None and g.share is not None:
+            raise sc.error("give count or share, not both", "population", "groups", i)
+        if g.count is None and g.share is None:
+            raise sc.error("give count (applicants per year) or share (of population.total)", "population", "groups", i)
+        if g.levels is not None:
+            _sums_to_one(sc, g.levels, "population", "groups", i, "levels")
+        if g.specialties is not None and len(set(g.specialties)) != len(g.specialties):
+            raise sc.error("a specialty is listed twice", "population", "groups", i, "specialties")
+    counts = [g.count is not None for g in pop.groups]
+    shares = [g.share is not None for g in pop.groups]
+    if any(shares):
+        if not all(shares):
+            i = counts.index(True)
+            raise sc.error("mix of count and share: with population.total every group gives a share",
+                           "population", "groups", i, "count")
+        if pop.total is None:
+            raise sc.error("groups give shares: population.total is required", "population", "groups")
+        _sums_to_one(sc, {i: g.share for i, g in enumerate(pop.groups)}, "population", "groups")  # type: ignore[misc]
+    elif pop.total is not None:
+        raise sc.error("population.total needs groups with shares (these give counts)", "population", "total")
+    seen: dict[tuple[str, str, str], tuple[Any, ...]] = {}
+    for g in expand_groups(sc):
+        key = (g.series, g.specialty, g.level)
+        if key in seen:
+            raise sc.error(f"applicants of {g.series}/{g.specialty or '-'}/{g.level} are given twice (first at "
+                           f"{_dotted(seen[key])})", *g.path)
+        seen[key] = g.path
+    _sums_to_one(sc, pop.employer_kinds, "population", "employer_kinds")
+    _sums_to_one(sc, pop.self_employed_years_in_beijing, "population", "self_employed_years_in_beijing")
+    for years in pop.self_employed_years_in_beijing:
+        if years < 0:
+            raise sc.error(f"years working in Beijing {years:g} is negative", "population", "self_employed_years_in_beijing")
+    _sums_to_one(sc, sc.experts.levels, "experts", "levels")
+
+    # dates (Art. 12): plan ≤ window open ≤ window close < first meeting
+    cal = sc.calendar
+    plan, wo, wc, fm = cal.dates()
+    names = ("plan_date", "window_open", "window_close", "first_meeting")
+    values = (plan, wo, wc, fm)
+    for (a, da), (b, db) in zip(zip(names, values), zip(names[1:], values[1:])):
+        if db < da or (b == "first_meeting" and db <= da):
+            key = b if getattr(cal, b) is not None else a
+            raise sc.error(f"{b} {db} is before {a} {da}; expected plan_date ≤ window_open ≤ window_close < "
+                           "first_meeting", "calendar", key)
+    if fm.year > plan.year + 1:
+        raise sc.error(f"first_meeting {fm} is more than a year after plan_date {plan}", "calendar", "first_meeting")
+    for i, c in enumerate(sc.committees):
+        if isinstance(c.meeting_day, dt.date) and c.meeting_day <= wc:
+            raise sc.error(f"meeting day {c.meeting_day} is not after the window close {wc}", "committees", i, "meeting_day")
+        if isinstance(c.meeting_day, int) and c.meeting_day < 0:
+            raise sc.error(f"meeting_day {c.meeting_day} is negative; working days after calendar.first_meeting",
+                           "committees", i, "meeting_day")
+
+    # agencies
+    ids: dict[str, int] = {}
+    claimed: dict[str, str] = {}
+    for i, a in enumerate(sc.agencies):
+        if a.id in ids:
+            raise sc.error(f"agency id {a.id!r} appears twice", "agencies", i, "id")
+        ids[a.id] = i
+        for s in a.series or ():
+            if s in claimed:
+                raise sc.error(f"series {s!r} is served by agencies {claimed[s]!r} and {a.id!r}", "agencies", i, "series")
+            claimed[s] = a.id
+    catch_all = [a.id for a in sc.agencies if a.series is None]
+    if len(catch_all) > 1:
+        raise sc.error("more than one agency without a series list", "agencies")
+    for i, g in enumerate(pop.groups):
+        if g.series not in claimed and not catch_all:
+            raise sc.error(f"no agency serves series {g.series!r}", "population", "groups", i, "series")
+    seen_pools: set[tuple[str, str]] = set()
+    for i, (series, sp, _) in enumerate(expand_pools(sc)):
+        if (series, sp) in seen_pools:
+            raise sc.error(f"experts of {series}/{sp or '-'} are given twice", "experts", "pools")
+        seen_pools.add((series, sp))
+    for i, c in enumerate(sc.committees):
+        if c.agency is not None and c.agency not in ids:
+            raise sc.error(f"unknown agency {c.agency!r}{_suggest(c.agency, list(ids))}", "committees", i, "agency")
+
+    # experts for every committee (Art. 7: the committee draws from its series / specialty)
+    plans = expand_committees(sc)
+    keys: dict[tuple[str, str | None, str], CommitteePlan] = {}
+    for plan_ in plans:
+        k = (plan_.series, plan_.specialty, plan_.level)
+        if k in keys:
+            raise sc.error(f"two committees for series {plan_.series}"
+                           + (f", specialty {plan_.specialty}" if plan_.specialty else "")
+                           + f", level {plan_.level}; in principle one committee per series or specialty (Art. 7)",
+                           *plan_.path)
+        keys[k] = plan_
+        have = [p for p in expand_pools(sc) if p[0] == plan_.series
+                and (plan_.specialty is None or p[1] == plan_.specialty) and p[2] > 0]
+        if not have:
+            known = sorted({p.series for p in sc.experts.pools})
+            what = f"series {plan_.series!r}" + (f", specialty {plan_.specialty!r}" if plan_.specialty else "")
+            raise sc.error(f"the expert pool has no expert of {what}{_suggest(plan_.series, known)}; committees "
+                           "draw experts of their own series and specialty (Art. 7)", *plan_.path)
+
+    # recusal
+    if sc.recusal.rate and sc.recusal.conflicts is not None:
+        raise sc.error("give recusal.rate or recusal.conflicts, not both", "recusal")
+    if isinstance(sc.behaviour, CustomBehaviour) and sc.behaviour.model not in behaviour_names():
+        raise sc.error(f"behaviour model {sc.behaviour.model!r} is not registered"
+                       f"{_suggest(sc.behaviour.model, behaviour_names())}; known: {', '.join(behaviour_names())}",
+                       "behaviour", "model")
+
+
+def _load_rules(sc: Scenario) -> RuleSet:
+    spec = sc.rules
+    if spec not in builtin_rule_sets():
+        path = Path(spec)
+        if not path.is_absolute():
+            path = sc.folder / path
+        if path.suffix.lower() not in (".yaml", ".yml") and not path.exists():
+            raise sc.error(f"unknown rule set {spec!r}{_suggest(spec, builtin_rule_sets())}; built-in: "
+                           + ", ".join(builtin_rule_sets()) + "; or a .yaml rule file relative to the scenario", "rules")
+        if not path.exists():
+            raise sc.error(f"rule file {spec!r} not found (looked for {path})", "rules")
+        spec = str(path)
+    try:
+        base = load_rules(spec)
+    except RuleSetError as exc:
+        raise sc.error(f"rule set {sc.rules!r}: {exc}", "rules") from None
+    if not sc.overrides:
+        return base
+    specs = RuleSet.specs()
+    for key, value in sc.overrides.items():
+        if isinstance(value, Mapping):
+            continue  # nested (pool_min_share: {young: 1/10}): load_rules names the key
+        if canonical_key(str(key)) not in specs:
+            raise sc.error(f"unknown rule {key!r}{_suggest(canonical_key(str(key)), list(specs))}; see `zcsim rules` "
+                           "for the rules and their articles", "set", key)
+    try:
+        return load_rules(base, dict(sc.overrides))
+    except RuleSetError as exc:
+        key = exc.location if exc.location in sc.overrides else None
+        path = ("set", key) if key else ("set",)
+        raise sc.error(exc.message, *path) from None
+
+
+def _load_calendar(sc: Scenario) -> WorkingCalendar:
+    if sc.calendar.file is None:
+        return default_calendar()
+    path = Path(sc.calendar.file)
+    if not path.is_absolute():
+        path = sc.folder / path
+    try:
+        return WorkingCalendar.from_file(path)
+    except CalendarError as exc:
+        raise sc.error(f"calendar file {sc.calendar.file!r}: {exc}", "calendar", "file") from None
+
+
+def _load_conflicts(sc: Scenario) -> dict[str, frozenset[str]]:
+    name = sc.recusal.conflicts
+    assert name is not None
+    path = Path(name)
+    if not path.is_absolute():
+        path = sc.folder / path
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise sc.error(f"conflicts file {name!r} not found (looked for {path})", "recusal", "conflicts") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise sc.error(f"cannot read conflicts file {name!r}: {exc}", "recusal", "conflicts") from None
+    except json.JSONDecodeError as exc:
+        raise sc.error(f"conflicts file {name!r} is not valid JSON: {exc.msg} (line {exc.lineno})",
+                       "recusal", "conflicts") from None
+    return conflicts_from_json(data, lambda msg: sc.error(f"conflicts file {name!r}: {msg}", "recusal", "conflicts"))
+
+
+def conflicts_from_json(data: Any, error: Any = None) -> dict[str, frozenset[str]]:
+    """``[{"applicant": A, "expert": E}, …]`` → ``{A: {E, …}}`` (Art. 29).
+
+    Examples
+    --------
+    >>> conflicts_from_json([{"applicant": "A0000001", "expert": "E000002"}])
+    {'A0000001': frozenset({'E000002'})}
+    """
+    def bad(msg: str) -> InputError:
+        return error(msg) if error is not None else InputError(msg)
+
+    if not isinstance(data, list):
+        raise bad("expected a JSON list of {\"applicant\": ..., \"expert\": ...} objects")
+    out: dict[str, set[str]] = {}
+    for i, item in enumerate(data):
+        if not isinstance(item, Mapping) or set(item) - {"applicant", "expert", "type"} or not {"applicant", "expert"} <= set(item):
+            raise bad(f"item [{i}]: expected {{\"applicant\": ..., \"expert\": ...}} (optionally \"type\"), got {item!r}")
+        a, e = item["applicant"], item["expert"]
+        if not isinstance(a, str) or not isinstance(e, str) or not a or not e:
+            raise bad(f"item [{i}]: applicant and expert must be non-empty text")
+        out.setdefault(a, set()).add(e)
+    return {a: frozenset(es) for a, es in out.items()}
+
+
+def _check_with_rules(sc: Scenario, rules: RuleSet, cal: WorkingCalendar) -> None:
+    plans = expand_committees(sc)
+    for g in expand_groups(sc):
+        if route(plans, g.series, g.specialty, g.level, rules) is None:
+            raise sc.error(f"no committee may review {g.level} applicants of series {g.series}"
+                           + (f", specialty {g.specialty}" if g.specialty else "")
+                           + " (a committee reviews its own series — and specialty when formed by one — at its "
+                             "level, or lower levels if higher_committee_reviews_lower; Art. 7, 9)", *g.path)
+    # the calendar must cover every simulated year's timetable
+    for y in range(sc.simulation.years):
+        for name, d in zip(("plan_date", "window_open", "window_close", "first_meeting"), sc.calendar.dates(y)):
+            if not cal.covers(d.year):
+                key = ("simulation", "years") if y else ("calendar", "year")
+                raise sc.error(f"year {d.year} ({name} of simulated year {y + 1}) is not covered by the working-day "
+                               "calendar; give calendar.file (a CSV with '# covers: YEAR', see docs/calendar.md)",
+                               *key)
+
+
+def route(plans: Sequence[CommitteePlan], series: str, specialty: str, level: str,
+          rules: RuleSet) -> CommitteePlan | None:
+    """The committee that reviews applicants of ``series``/``specialty`` at ``level`` (Art. 7, 9).
+
+    Among the committees :func:`~zcsim.procedure.application.committee_may_review` allows (and, for
+    one formed by specialty, of the applicant's specialty), the preferred is: the same level
+    before a higher one, the lowest higher level first, the specialty committee before the series
+    committee.
+    """
+    best: tuple[tuple[int, int], CommitteePlan] | None = None
+    want = LEVELS.index(level)
+    for p in plans:
+        if p.specialty is not None and p.specialty != specialty:
+            continue
+        if not all(f.ok for f in committee_may_review(p.series, p.level, series, level, rules)):
+            continue
+        rank = (LEVELS.index(p.level) - want, 0 if p.specialty is not None else 1)
+        if best is None or rank < best[0]:
+            best = (rank, p)
+    return best[1] if best else None
+
+
+def scenario_schema() -> dict[str, Any]:
+    """The JSON Schema of the ``zcsim.scenario/1`` format.
+
+    Examples
+    --------
+    >>> scenario_schema()["properties"]["format"]["const"]
+    'zcsim.scenario/1'
+    """
+    schema = Scenario.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "zcsim.scenario/1 — a simulation scenario of annual title-review cycles"
+    return schema
