@@ -141,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     gc.collect()
 
     # --- naive vs fast on a small pool --------------------------------------------------------------
-    small = Path(tempfile.mkdtemp(prefix="zcsim-bench-conflicts-small-"))
+    small_tmp = tempfile.TemporaryDirectory(prefix="zcsim-bench-conflicts-small-")
+    small = Path(small_tmp.name)
     make_pool(small, experts=ns.small_experts, applicants=ns.small_applicants,
               orgs=max(10, (ns.small_experts + ns.small_applicants) * 5_000 // 130_000), seed=ns.seed)
     sg = load_graph(*files(small))
@@ -173,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             "load_s": loads, "load_cpu_s": load_cpu, "find_s": finds, "find_cpu_s": find_cpu, "pairs": sum(kinds.values()), "by_kind": kinds,
             "peak_rss_mb": rss_find, "small": {"fast_s": fast_t, "naive_s": naive_t, "ratio": ratio},
         }, indent=2), encoding="utf-8")
+    small_tmp.cleanup()
     if tmp is not None:
         tmp.cleanup()
     return 0 if ok else 1
