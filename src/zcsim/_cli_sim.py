@@ -68,6 +68,20 @@ def _fmt_diff(name: str, x: float | None) -> str:
     return f"{x:+.4g}"
 
 
+def _is_rate(name: str) -> bool:
+    return name.startswith("pass_rate") or name.endswith("_rate") or name.endswith("_share") or name == "staff_utilisation"
+
+
+def _ci(name: str, est: Any) -> str:
+    """The 95% t-interval for display, clipped to the figure's range (all are ≥ 0; rates ≤ 1)."""
+    if est.n <= 1:
+        return "—"
+    low, high = max(est.low, 0.0), est.high
+    if _is_rate(name):
+        high = min(high, 1.0)
+    return f"{_fmt(name, low)} – {_fmt(name, high)}"
+
+
 def _executor_options(f: Any) -> Any:
     f = click.option("--address", metavar="tcp://HOST:PORT", help="Dask scheduler (with --executor dask); default: start a local cluster.")(f)
     f = click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: all cores).")(f)
@@ -143,15 +157,14 @@ def simulate(scenario: str, replications: int | None, seed: int | None, executor
 
 
 def _print_summary(con: Any, summ: dict[str, Any]) -> None:
-    t = Table(title="Figures per simulated year (mean over replications, 95% confidence interval)")
+    t = Table(title="Figures per simulated year (mean over replications; 95% t-interval, clipped to the figure's range)")
     for col in ("Figure", "Mean", "95% CI"):
         t.add_column(col, justify="right" if col != "Figure" else "left")
     for name, est in summ.items():
         if name.startswith("pass_rate["):
             continue
         label = LABELS.get(name, (name, ""))[0]
-        ci = f"{_fmt(name, est.low)} – {_fmt(name, est.high)}" if est.n > 1 else "—"
-        t.add_row(label, _fmt(name, est.mean), ci)
+        t.add_row(label, _fmt(name, est.mean), _ci(name, est))
     con.print(t)
     groups = [(k, v) for k, v in summ.items() if k.startswith("pass_rate[")]
     if groups:
@@ -159,8 +172,7 @@ def _print_summary(con: Any, summ: dict[str, Any]) -> None:
         for col in ("Series / level", "Pass rate", "95% CI"):
             g.add_column(col, justify="right" if col != "Series / level" else "left")
         for k, est in groups:
-            ci = f"{_fmt(k, est.low)} – {_fmt(k, est.high)}" if est.n > 1 else "—"
-            g.add_row(k[len("pass_rate["):-1], _fmt(k, est.mean), ci)
+            g.add_row(k[len("pass_rate["):-1], _fmt(k, est.mean), _ci(k, est))
         con.print(g)
 
 
