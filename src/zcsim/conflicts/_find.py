@@ -25,7 +25,7 @@ from typing import Any
 
 import networkx as nx
 
-from zcsim.conflicts._graph import DataWarning, _gc_paused, graph_warnings
+from zcsim.conflicts._graph import DataWarning, _gc_paused, graph_warnings, sibling_components
 from zcsim.conflicts._policy import CONFLICT_KINDS, DEFAULT_POLICY, KIND_TO_RELATION, ConflictPolicy
 from zcsim.errors import InputError
 
@@ -371,19 +371,7 @@ class _Index:
         self.coauthor, self.project_partner = collab["coauthor"], collab["project_partner"]
         # Effective parents: members of a sibling component share all their parents.
         eparents: dict[Node, tuple[Node, ...]] = {c: tuple(ps) for c, ps in parents.items()}
-        done: set[str] = set()
-        for start in sib_adj:
-            if start in done:
-                continue
-            comp, queue = [start], deque([start])
-            done.add(start)
-            while queue:
-                x = queue.popleft()
-                for y in sib_adj[x]:
-                    if y not in done:
-                        done.add(y)
-                        comp.append(y)
-                        queue.append(y)
+        for comp in sibling_components(sib_adj):
             union: list[Node] = []
             for m in comp:
                 for p in parents.get(m, ()):

@@ -43,7 +43,7 @@ import gc
 import re
 import sys
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -132,6 +132,25 @@ class DataWarning:
         where = f"{self.source}: line {self.line}" if self.line is not None else self.source
         return f"{where}: {self.message}"
 
+
+
+def sibling_components(sib_adj: Mapping[Any, Iterable[Any]]) -> Iterator[list[Any]]:
+    """The groups of people linked by ``sibling`` rows, each in breadth-first order from its first
+    member (deterministic: follows the order of ``sib_adj``)."""
+    done: set[Any] = set()
+    for start in sib_adj:
+        if start in done:
+            continue
+        comp, queue = [start], deque([start])
+        done.add(start)
+        while queue:
+            x = queue.popleft()
+            for y in sib_adj[x]:
+                if y not in done:
+                    done.add(y)
+                    comp.append(y)
+                    queue.append(y)
+        yield comp
 
 def parse_bound(value: dt.date | int | str | None, *, end: bool) -> dt.date | None:
     """Read a ``since`` (``end=False``) or ``until`` (``end=True``) value.
@@ -485,19 +504,7 @@ class _Builder:
                 self.warnings.append(DataWarning(self.rel_source, items[2][1],
                                                  f"{child} has {len(ps)} parents: {names}; kinship uses all of them"))
         # Explicit sibling rows make siblings share their parents.
-        done: set[str] = set()
-        for start in sib_adj:
-            if start in done:
-                continue
-            comp, queue = [start], deque([start])
-            done.add(start)
-            while queue:
-                x = queue.popleft()
-                for y in sib_adj[x]:
-                    if y not in done:
-                        done.add(y)
-                        comp.append(y)
-                        queue.append(y)
+        for comp in sibling_components(sib_adj):
             union: dict[str, None] = {}
             for m in comp:
                 union.update(dict.fromkeys(parents.get(m, ())))
