@@ -653,3 +653,18 @@ def test_assigner_finds_a_split_exactly_when_one_exists(conflict_sets, k, seed) 
         return
     assert exists
     check_assignment(pa, conflicts, rules)
+
+
+def test_size_adjustment_is_not_proposed_for_an_even_size() -> None:
+    """A filed size adjustment lifts the Art. 9 minimum, not the parity rule: for 24 it is no fix."""
+    from zcsim.draw import DrawError, committee_size
+    from zcsim.law import load_rules
+
+    rules = load_rules()
+    with pytest.raises(DrawError) as err:
+        committee_size(rules, level="senior", by_specialty=False, size=24)
+    assert "size_adjustment_filed" not in str(err.value)
+    with pytest.raises(DrawError) as err:
+        committee_size(rules, level="senior", by_specialty=False, size=23)
+    assert "size_adjustment_filed=true" in str(err.value)
+    assert committee_size(rules, level="senior", by_specialty=False, size=23, size_adjustment_filed=True) == 23

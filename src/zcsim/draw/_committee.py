@@ -225,8 +225,11 @@ def committee_size(rules: RuleSet, *, level: str, by_specialty: bool, size: int 
         problems.append(Diagnosis(f"committee size {size} is even; a committee must have an odd number of experts (committee_size_odd)", 9, "size"))
     if minimum is not None and size < minimum:
         problems.append(Diagnosis(f"committee size {size} < {minimum} required for a {level} committee formed by {basis} (committee_min_size_{basis})", 9, "size"))
-        relax.append(Relaxation("size_adjustment", f"keep {size} experts under a size adjustment filed with the Bureau",
-                                ("size_adjustment_filed=true",), cost=1))
+        # a filed size adjustment lifts the minimum only ("一般不少于"); parity and the maximum still hold
+        if not (rules.committee_size_odd and size % 2 == 0) and not (
+                rules.committee_max_size is not None and size > rules.committee_max_size):
+            relax.append(Relaxation("size_adjustment", f"keep {size} experts under a size adjustment filed with the Bureau",
+                                    ("size_adjustment_filed=true",), cost=1))
     if rules.committee_max_size is not None and size > rules.committee_max_size:
         problems.append(Diagnosis(f"committee size {size} > {rules.committee_max_size} allowed (committee_max_size)", 9, "size"))
     if size < officers:
