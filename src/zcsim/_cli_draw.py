@@ -9,13 +9,13 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
+from zcsim._files import read_user_text
 from zcsim._cli_common import EXIT_BAD_INPUT, console, rules_option, set_option
 from zcsim.errors import InputError, ZcsimError
 
@@ -71,16 +71,7 @@ def _min_share_overrides(items: Sequence[str]) -> list[str]:
 def _read_conflicts_json(path: str) -> dict[str, frozenset[str]]:
     """A JSON list of ``{"applicant", "expert", …}`` objects (extra keys ignored), as
     ``zcsim conflicts --json`` prints it; a top-level ``{"conflicts": [...]}`` is accepted too."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("conflicts file not found", source=path) from None
-    except IsADirectoryError:
-        raise InputError("conflicts file expected, got a directory", source=path) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", source=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read conflicts file: {exc.strerror}", source=path) from None
+    text = read_user_text(path, "conflicts")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from zcsim._files import read_user_text
 from zcsim.errors import InputError
 from zcsim.law import RELATION_TYPES
 
@@ -304,16 +305,7 @@ def load_policy(path: str | Path) -> ConflictPolicy:
         naming the file and the key.
     """
     src = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("policy file not found", source=src) from None
-    except IsADirectoryError:
-        raise InputError("policy file expected, got a directory", source=src) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", source=src) from None
-    except OSError as exc:
-        raise InputError(f"cannot read policy file: {exc.strerror}", source=src) from None
+    text = read_user_text(path, "policy")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -48,6 +48,7 @@ from pydantic import (
     model_validator,
 )
 
+from zcsim._files import read_user_text
 from zcsim.calendar import WorkingCalendar, default_calendar
 from zcsim.errors import CalendarError, InputError, RuleSetError
 from zcsim.law import LEVELS, RuleSet, builtin_rule_sets, load_rules
@@ -830,16 +831,7 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     p = Path(path)
     source = str(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("scenario file not found", source=source) from None
-    except IsADirectoryError:
-        raise InputError("expected a scenario file, got a directory", source=source) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", source=source) from None
-    except OSError as exc:
-        raise InputError(f"cannot read scenario file: {exc.strerror}", source=source) from None
+    text = read_user_text(p, "scenario")
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
