@@ -21,7 +21,7 @@ DATE = ["--date", "2025-11-14"]
 
 @click.group()
 def group() -> None:
-    """A stand-in for the main group (the lead registers the command there)."""
+    """A stand-in for the main group of zcsim.cli, to test the command on its own."""
 
 
 group.add_command(conflicts)

@@ -15,7 +15,7 @@ from zcsim.draw import CATEGORIES
 
 @click.group()
 def group() -> None:
-    """Stands in for the main group, which the lead wires."""
+    """Stands in for the main group of zcsim.cli, to test the command on its own."""
 
 
 group.add_command(draw)

@@ -1,6 +1,6 @@
 """``zcsim draw``: a committee drawn from the expert pool, its panels, and the fairness report.
 
-The lead registers :data:`draw` on the main group (``main.add_command(draw)``). Every bad input
+:data:`draw` is registered on the main group in :mod:`zcsim.cli`. Every bad input
 and every impossible draw is one line ``zcsim: error: …`` on stderr and exit status 2.
 """
 
