@@ -7,7 +7,6 @@ errors itself, so it prints one line and exits 2 also when invoked on its own.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,13 +14,12 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from zcsim._cli_common import EXIT_BAD_INPUT, console
-from zcsim.errors import ZcsimError
+from zcsim._cli_common import ZcsimCommand, console
 
 __all__ = ["conflicts"]
 
 
-@click.command("conflicts")
+@click.command("conflicts", cls=ZcsimCommand)
 @click.option("--experts", "experts_file", required=True, metavar="FILE",
               help="experts.csv: id, employer, series, specialty, level, grassroots, central, non_public, young.")
 @click.option("--applicants", "applicants_file", required=True, metavar="FILE",
@@ -52,12 +50,8 @@ def conflicts(experts_file: str, applicants_file: str, relations_file: str, revi
     """
     if (plot_id is None) != (out_file is None):
         raise click.UsageError("--plot ID and --out FILE.png go together")
-    try:
-        _run(experts_file, applicants_file, relations_file, review_date.date(), policy_file, as_json,
-             only, plot_id, out_file)
-    except ZcsimError as exc:
-        click.echo(f"zcsim: error: {exc}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    _run(experts_file, applicants_file, relations_file, review_date.date(), policy_file, as_json,
+         only, plot_id, out_file)
 
 
 def _run(experts_file: str, applicants_file: str, relations_file: str, day: Any, policy_file: str | None,

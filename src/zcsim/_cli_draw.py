@@ -16,34 +16,10 @@ from rich.console import Console
 from rich.table import Table
 
 from zcsim._files import read_user_text
-from zcsim._cli_common import EXIT_BAD_INPUT, console, rules_option, set_option
-from zcsim.errors import InputError, ZcsimError
+from zcsim._cli_common import OneLineUsageCommand, console, rules_option, set_option
+from zcsim.errors import InputError
 
 __all__ = ["draw", "_load_conflicts"]
-
-
-class _OneLineUsageError(click.ClickException):
-    """A command-line usage error shown as one line, like zcsim's own errors."""
-
-    exit_code = EXIT_BAD_INPUT
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"zcsim: error: {self.format_message()}", err=True)
-
-
-class _DrawCommand(click.Command):
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except click.UsageError as exc:
-            raise _OneLineUsageError(exc.format_message()) from None
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except ZcsimError as exc:
-            click.echo(f"zcsim: error: {exc}", err=True)
-            ctx.exit(EXIT_BAD_INPUT)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -123,7 +99,7 @@ def _load_conflicts(conflicts_file: str | None, relations_file: str | None, date
 # ----------------------------------------------------------------------------------------------
 # the command
 # ----------------------------------------------------------------------------------------------
-@click.command("draw", cls=_DrawCommand)
+@click.command("draw", cls=OneLineUsageCommand)
 @click.option("--experts", "experts_file", metavar="FILE", help="The expert pool (experts.csv).")
 @click.option("--series", metavar="S", help="The committee's series (Art. 7: only experts of this series).")
 @click.option("--specialty", metavar="X", help="Form the committee by specialty (Art. 7, 9).")

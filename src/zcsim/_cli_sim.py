@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,8 +12,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from zcsim._cli_common import EXIT_BAD_INPUT, console, set_option
-from zcsim.errors import ZcsimError
+from zcsim._cli_common import ZcsimCommand, console, set_option
 
 LABELS = {
     "applicants": ("Applicants per year", "{:,.0f}"),
@@ -112,7 +110,7 @@ def _prepare(path: str, overrides: Sequence[str]) -> tuple[Any, Any]:
     return sc, sc.ruleset(list(overrides) or None)
 
 
-@click.command()
+@click.command(cls=ZcsimCommand)
 @click.argument("scenario", metavar="SCENARIO.yaml")
 @_executor_options
 @set_option
@@ -128,22 +126,18 @@ def simulate(scenario: str, replications: int | None, seed: int | None, executor
     zcsim simulate scenarios/beijing-2020.yaml -n 20 --out results/
     zcsim simulate scenarios/quick.yaml --set quorum_ratio=1/2 --json
     """
-    try:
-        from zcsim.sim import run_replication
-        from zcsim.sim.output import summary_json, write_results
+    from zcsim.sim import run_replication
+    from zcsim.sim.output import summary_json, write_results
 
-        sc, rules = _prepare(scenario, overrides)
-        n = replications or sc.simulation.replications
-        s = sc.simulation.seed if seed is None else seed
-        keep = records or sc.simulation.keep_records
-        task = functools.partial(run_replication, sc, rules, keep_records=keep)
-        result = _progress_run(task, n, s, executor, workers, address, sc.name or scenario, as_json)
-        doc = summary_json(result, scenario=scenario, rules=rules)
-        if out:
-            written = write_results(result, out, scenario=scenario, rules=rules)
-    except ZcsimError as exc:
-        click.echo(f"zcsim: error: {exc}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    sc, rules = _prepare(scenario, overrides)
+    n = replications or sc.simulation.replications
+    s = sc.simulation.seed if seed is None else seed
+    keep = records or sc.simulation.keep_records
+    task = functools.partial(run_replication, sc, rules, keep_records=keep)
+    result = _progress_run(task, n, s, executor, workers, address, sc.name or scenario, as_json)
+    doc = summary_json(result, scenario=scenario, rules=rules)
+    if out:
+        written = write_results(result, out, scenario=scenario, rules=rules)
     if as_json:
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return
@@ -176,7 +170,7 @@ def _print_summary(con: Any, summ: dict[str, Any]) -> None:
         con.print(g)
 
 
-@click.command()
+@click.command(cls=ZcsimCommand)
 @click.argument("base", metavar="BASE.yaml")
 @click.argument("reform", metavar="[REFORM.yaml]", required=False)
 @_executor_options
@@ -193,25 +187,21 @@ def compare(base: str, reform: str | None, replications: int | None, seed: int |
     zcsim compare scenarios/quick.yaml --set threshold_basis=members --set threshold_inclusive=false
     zcsim compare scenarios/beijing-2020.yaml scenarios/reform.yaml -n 20
     """
-    try:
-        from zcsim.sim import run_replication
-        from zcsim.sim.output import comparison_json
-        from zcsim.sim.runner import compare_runs
+    from zcsim.sim import run_replication
+    from zcsim.sim.output import comparison_json
+    from zcsim.sim.runner import compare_runs
 
-        if reform is None and not overrides:
-            raise click.UsageError("give a REFORM scenario or --set overrides for the reform")
-        sc_a, rules_a = _prepare(base, ())
-        sc_b, rules_b = _prepare(reform or base, overrides)
-        n = replications or sc_a.simulation.replications
-        s = sc_a.simulation.seed if seed is None else seed
-        res_a = _progress_run(functools.partial(run_replication, sc_a, rules_a), n, s, executor, workers, address, "base", as_json)
-        res_b = _progress_run(functools.partial(run_replication, sc_b, rules_b), n, s, executor, workers, address, "reform", as_json)
-        cmp = compare_runs(res_a, res_b)
-        label_b = reform or (base + " with " + " ".join(overrides))
-        doc = comparison_json(cmp, base=base, reform=label_b)
-    except ZcsimError as exc:
-        click.echo(f"zcsim: error: {exc}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    if reform is None and not overrides:
+        raise click.UsageError("give a REFORM scenario or --set overrides for the reform")
+    sc_a, rules_a = _prepare(base, ())
+    sc_b, rules_b = _prepare(reform or base, overrides)
+    n = replications or sc_a.simulation.replications
+    s = sc_a.simulation.seed if seed is None else seed
+    res_a = _progress_run(functools.partial(run_replication, sc_a, rules_a), n, s, executor, workers, address, "base", as_json)
+    res_b = _progress_run(functools.partial(run_replication, sc_b, rules_b), n, s, executor, workers, address, "reform", as_json)
+    cmp = compare_runs(res_a, res_b)
+    label_b = reform or (base + " with " + " ".join(overrides))
+    doc = comparison_json(cmp, base=base, reform=label_b)
     if as_json:
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return

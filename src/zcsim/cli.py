@@ -14,21 +14,15 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from zcsim._cli_common import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATIONS, console, rules_option, set_option
+from zcsim._cli_common import EXIT_OK, EXIT_VIOLATIONS, ZcsimCommand, console, rules_option, set_option
 
 from zcsim import __version__
-from zcsim.errors import ZcsimError
 from zcsim.law import RuleSet, format_value, load_rules
 
 class _Group(click.Group):
-    """Turns zcsim's own errors into one clear line and exit status 2."""
+    """The zcsim group: its commands turn zcsim's own errors into one line and exit status 2."""
 
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except ZcsimError as exc:
-            click.echo(f"zcsim: error: {exc}", err=True)
-            ctx.exit(EXIT_BAD_INPUT)
+    command_class = ZcsimCommand
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
