@@ -53,3 +53,14 @@ def pin_one_core() -> int | None:
     cpu = max(os.sched_getaffinity(0))
     os.sched_setaffinity(0, {cpu})
     return cpu
+
+
+def pin_and_report() -> tuple[dict[str, Any], int | None]:
+    """Pin to one core, print the machine and the pinned CPU; return both for the result files."""
+    info = machine()
+    cpu = pin_one_core()
+    print("machine:")
+    for k, v in info.items():
+        print(f"  {k:<10} {v}")
+    print(f"  pinned to CPU {cpu}" if cpu is not None else "  (could not pin to one CPU)")
+    return info, cpu

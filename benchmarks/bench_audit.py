@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _machine import machine, pin_one_core  # noqa: E402
+from _machine import pin_and_report  # noqa: E402
 from make_records import make_record  # noqa: E402
 
 
@@ -103,12 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     ns = ap.parse_args(argv)
 
-    info = machine()
-    cpu = pin_one_core()
-    print("machine:")
-    for k, v in info.items():
-        print(f"  {k:<10} {v}")
-    print(f"  pinned to CPU {cpu}" if cpu is not None else "  (could not pin to one CPU)")
+    info, cpu = pin_and_report()
     print(f"workload: {ns.count} records x {ns.experts} experts x {ns.applicants} applicants, "
           f"{ns.repeat} repetitions, seed {ns.seed}\n")
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _machine import machine, pin_one_core
+from _machine import pin_and_report
 from make_pool import make_pool
 
 from zcsim.conflicts import find_conflicts, load_graph
@@ -77,12 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", dest="json_out", help="save the figures as JSON")
     ns = ap.parse_args(argv)
 
-    info = machine()
-    cpu = pin_one_core()
-    print("machine:")
-    for k, v in info.items():
-        print(f"  {k:<10} {v}")
-    print(f"  pinned to CPU {cpu}" if cpu is not None else "  (could not pin to one CPU)")
+    info, cpu = pin_and_report()
     import networkx
 
     print(f"  networkx   {networkx.__version__}")

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _machine import machine, pin_one_core  # noqa: E402
+from _machine import pin_and_report  # noqa: E402
 
 from zcsim import load_rules
 from zcsim.procedure.vote import passes
@@ -64,12 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     ns = ap.parse_args(argv)
     n = ns.n
 
-    info = machine()
-    cpu = pin_one_core()
-    print("machine:")
-    for k, v in info.items():
-        print(f"  {k:<10} {v}")
-    print(f"  pinned to CPU {cpu}" if cpu is not None else "  (could not pin to one CPU)")
+    info, cpu = pin_and_report()
 
     rng = np.random.default_rng(ns.seed)
     m = ns.members
