@@ -224,11 +224,13 @@ def _register_commands() -> None:
     from zcsim._cli_conflicts import conflicts
     from zcsim._cli_draw import draw
     from zcsim._cli_sim import compare, simulate
+    from zcsim._cli_verify import verify_command
 
     main.add_command(conflicts)
     main.add_command(draw)
     main.add_command(simulate)
     main.add_command(compare)
+    main.add_command(verify_command)
 
 
 _register_commands()

@@ -1,0 +1,245 @@
+"""``zcsim verify``: prove or refute properties of a rule set, or of a rule change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import click
+
+from zcsim._cli_common import EXIT_OK, EXIT_VIOLATIONS, OneLineUsageCommand, console, rules_option, set_option
+from zcsim.errors import InputError
+from zcsim.law import LEVELS, RuleSet, load_rules
+
+VERDICT_STYLE = {"proved": "green", "refuted": "red", "unknown": "yellow", "figure": "cyan"}
+
+
+def _sizes(text: str | None) -> tuple[int, ...] | None:
+    if text is None:
+        return None
+    try:
+        if ".." in text:
+            lo, hi = (int(x) for x in text.split("..", 1))
+            out = tuple(range(lo, hi + 1))
+        else:
+            out = tuple(int(x) for x in text.split(","))
+    except ValueError:
+        raise InputError(f"expected sizes like 11..51 or 11,13,25, got {text!r}", source="--sizes") from None
+    if not out or min(out) < 1 or len(out) > 1000:
+        raise InputError(f"expected 1 to 1000 positive sizes, got {text!r}", source="--sizes")
+    return out
+
+
+def _pool_problem(pool_dir: str, rules: RuleSet, day: dt.date, series: str | None, specialty: str | None,
+                  level: str | None, size: int | None, panels: int | None, policy_file: str | None) -> Any:
+    """Read a pool folder and its conflicts (the conflicts module) into a PanelProblem."""
+    from zcsim.conflicts import ConflictPolicy, find_conflicts, load_graph, load_policy
+    from zcsim.draw import Pool, committee_size, default_panel_count, load_applicants, load_experts
+    from zcsim.verify import PanelProblem
+
+    d = Path(pool_dir)
+    files = {n: d / f"{n}.csv" for n in ("experts", "applicants", "relations")}
+    for n, p in files.items():
+        if not p.is_file():
+            raise InputError(f"the pool folder needs {n}.csv (expected {p})", source="--pool")
+    experts = Pool(load_experts(files["experts"]))
+    applicants = load_applicants(files["applicants"])
+    if series is None:
+        found = sorted({a.series for a in applicants})
+        if len(found) != 1:
+            raise InputError(f"the applicants are of several series ({', '.join(found)}); choose one with --series",
+                             source=str(files["applicants"]))
+        series = found[0]
+    chosen = [a for a in applicants if a.series == series and (specialty is None or a.specialty == specialty)]
+    if not chosen:
+        raise InputError(f"no applicant of series {series!r}" + (f", specialty {specialty!r}" if specialty else ""),
+                         source=str(files["applicants"]))
+    if level is None:  # the committee of the highest level among them (it may review lower levels, Art. 9)
+        level = max((a.level for a in chosen), key=LEVELS.index)
+    by_specialty = specialty is not None
+    size = committee_size(rules, level=level, by_specialty=by_specialty, size=size)
+    policy = load_policy(policy_file) if policy_file else ConflictPolicy()
+    report = find_conflicts(load_graph(files["experts"], files["applicants"], files["relations"]), day, policy,
+                            applicants=[a.id for a in chosen])
+    eligible = experts.eligible(series, level, specialty)
+    k = panels if panels is not None else default_panel_count(size, len(chosen), rules)
+    if k < 1:
+        raise InputError(f"the number of panels must be at least 1, got {k}", source="--panels")
+    scope = f"series {series}" + (f", specialty {specialty}" if specialty else "") + f", {level}"
+    return PanelProblem(eligible, [a.id for a in chosen], report.by_applicant(), size, k, scope)
+
+
+@click.command("verify", cls=OneLineUsageCommand)
+@rules_option
+@set_option
+@click.option("--against", "against", metavar="NAME|FILE",
+              help="Compare with this baseline rule set: list the guarantees and figures the change moves.")
+@click.option("--against-set", "against_overrides", metavar="KEY=VALUE", multiple=True,
+              help="Override a rule of the baseline (repeatable; default baseline: the --rules set without --set).")
+@click.option("--committee-size", type=int, metavar="N", help="Check committees of this size only.")
+@click.option("--sizes", "sizes_text", metavar="LO..HI|N,N,…", help="Committee sizes of the figures table [1..51].")
+@click.option("--only", multiple=True, metavar="ID|GROUP", help="Check only this property or group (repeatable).")
+@click.option("--timeout", type=float, default=10.0, show_default=True, metavar="S",
+              help="Seconds per solver query; a query that runs out is 'unknown', never a pass.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--smt2", "smt2_dir", metavar="DIR", help="Also write every solver query as SMT-LIB 2 into DIR.")
+@click.option("--pool", "pool_dir", metavar="DIR",
+              help="A pool folder (experts.csv, applicants.csv, relations.csv) for the panel-assignment property.")
+@click.option("--date", "review_date", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Review date for the pool's relations [today].")
+@click.option("--policy", "policy_file", metavar="FILE", help="Conflict policy for the pool (default policy if absent).")
+@click.option("--series", metavar="NAME", help="The pool committee's series [the applicants' only series].")
+@click.option("--specialty", metavar="NAME", help="Form the pool committee by this specialty [by series].")
+@click.option("--level", type=click.Choice(LEVELS), help="The pool committee's level [the applicants' highest].")
+@click.option("--pool-size", type=int, metavar="N", help="The pool committee's size [the smallest valid].")
+@click.option("--panels", type=int, metavar="K", help="Panels of the pool committee [default_panel_count].")
+def verify_command(rules_spec: str | None, overrides: tuple[str, ...], against: str | None,
+                   against_overrides: tuple[str, ...], committee_size: int | None, sizes_text: str | None,
+                   only: tuple[str, ...], timeout: float, as_json: bool, smt2_dir: str | None, pool_dir: str | None,
+                   review_date: Any, policy_file: str | None, series: str | None, specialty: str | None,
+                   level: str | None, pool_size: int | None, panels: int | None) -> None:
+    """Prove or refute properties of a rule set with Z3 (Art. 9, 10, 20–23, 29).
+
+    Every property is checked for every committee size (or --committee-size N) and gets a verdict:
+    proved, refuted (with the smallest meeting that shows it, as numbers and a zcsim.meeting/1
+    record that `zcsim audit` accepts), or unknown (the solver ran out of time; never a pass).
+    A table gives, per committee size, the fewest yes votes that pass, absences that stop a
+    meeting and no votes that block.
+
+    With --against BASELINE (or --against-set KEY=VALUE), the rule set under --rules/--set is a
+    proposed change: the command lists the guarantees it loses (exit status 1) and gains, and the
+    figures it moves.
+
+    \b
+    Examples:
+      zcsim verify
+      zcsim verify --committee-size 25 --json
+      zcsim verify --set pass_ratio=3/5 --against beijing-2020
+      zcsim verify --rules beijing-2003-style --against beijing-2020
+      zcsim verify --pool examples/pool --date 2025-11-14 --only panel
+    """
+    from zcsim.verify import compare_rules, verify, write_smt2
+
+    rules = load_rules(rules_spec or "beijing-2020", list(overrides) or None)
+    sizes = _sizes(sizes_text)
+    pool = None
+    if pool_dir is not None:
+        day = review_date.date() if review_date is not None else dt.date.today()
+        pool = _pool_problem(pool_dir, rules, day, series, specialty, level, pool_size, panels, policy_file)
+    kwargs: dict[str, Any] = dict(committee_size=committee_size, timeout=timeout, sizes=sizes, pool=pool,
+                                  only=list(only) or None)
+    out = console()
+    if against is not None or against_overrides:
+        baseline = load_rules(against or rules_spec or "beijing-2020", list(against_overrides) or None)
+        with console(err=True).status("verifying the proposal and the baseline …", spinner="dots") if not as_json \
+                else _null():
+            change = compare_rules(rules, baseline, **kwargs)
+        if smt2_dir:
+            write_smt2(change.proposed_results, Path(smt2_dir) / "proposed")
+            write_smt2(change.baseline_results, Path(smt2_dir) / "baseline")
+        if as_json:
+            click.echo(json.dumps(change.as_json(), ensure_ascii=False, indent=2, default=str))
+        else:
+            _print_change(out, change)
+        raise SystemExit(EXIT_VIOLATIONS if change.lost else EXIT_OK)
+
+    with console(err=True).status("verifying …", spinner="dots") if not as_json else _null():
+        results = verify(rules, **kwargs)
+    if smt2_dir:
+        paths = write_smt2(results, smt2_dir)
+        if not as_json:
+            console(err=True).print(f"wrote {len(paths)} SMT-LIB 2 files to {smt2_dir}")
+    if as_json:
+        click.echo(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2, default=str))
+        return
+    _print_results(out, rules, results)
+
+
+class _null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+
+def _print_results(out: Any, rules: RuleSet, results: list[Any]) -> None:
+    from rich.table import Table
+
+    out.print(f"[bold]zcsim verify[/] — rule set [bold]{rules.name}[/] ({rules.fingerprint()})")
+    t = Table(show_lines=False)
+    t.add_column("property")
+    t.add_column("articles")
+    t.add_column("verdict")
+    t.add_column("s", justify="right")
+    t.add_column("detail", overflow="fold")
+    figures = []
+    for r in results:
+        if r.table is not None:
+            figures.append(r)
+            continue
+        style = VERDICT_STYLE.get(r.verdict.value, "")
+        t.add_row(r.id, ", ".join(map(str, r.articles)), f"[{style}]{r.verdict.value}[/]", f"{r.seconds:.2f}", r.detail)
+    out.print(t)
+    for r in results:
+        if r.counterexample and "record" in r.counterexample:
+            out.print(f"[red]{r.id}[/] — example meeting: {r.counterexample['explanation']}")
+    for r in figures:
+        _print_table(out, r)
+    counts = Counter(r.verdict.value for r in results if r.table is None)
+    out.print(", ".join(f"{n} {v}" for v, n in counts.items()) + ". Records of the example meetings: --json.")
+
+
+def _print_table(out: Any, r: Any) -> None:
+    from rich.table import Table
+
+    t = Table(title=f"{r.id} — {r.detail}")
+    cols = [c for c in (r.table[0] if r.table else {"size": 0})]
+    for c in cols:
+        t.add_column(c.replace("_", " "), justify="right")
+    for row in r.table or []:
+        t.add_row(*("—" if row[c] is None else str(row[c]) for c in cols))
+    out.print(t)
+
+
+def _print_change(out: Any, change: Any) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    p, b = change.proposed, change.baseline
+    out.print(f"[bold]zcsim verify[/] — proposal [bold]{p.name}[/] against baseline [bold]{b.name}[/]")
+    diff = b.diff(p)
+    if diff:
+        out.print("Rules changed: " + "; ".join(f"{k}: {x} → {y}" for k, x, y in diff))
+    else:
+        out.print("The two rule sets have the same values.")
+    verdicts = [c for c in change.changes if c["kind"] != "figure"]
+    if verdicts:
+        t = Table(title="Guarantees that change")
+        for col in ("property", "articles", "baseline", "proposal", "what it means"):
+            t.add_column(col, overflow="fold")
+        for c in verdicts:
+            kind = {"lost": "[red]LOST[/] ", "gained": "[green]gained[/] "}.get(c["kind"], "")
+            t.add_row(c["id"], ", ".join(map(str, c["articles"])), c["before"], c["after"],
+                      kind + (c["statement"] if c["kind"] != "lost" else c["detail"]))
+        out.print(t)
+    else:
+        out.print("No property changes its verdict.")
+    if change.kept:
+        out.print("Guarantees kept: " + ", ".join(change.kept))
+    figs = [c for c in change.changes if c["kind"] == "figure"]
+    if figs:
+        t = Table(title="Figures that move (per committee size)")
+        for col in ("figure", "baseline", "proposal"):
+            t.add_column(col)
+        for c in figs[:60]:
+            t.add_row(escape(c["id"]), str(c["before"]), str(c["after"]))
+        out.print(t)
+        if len(figs) > 60:
+            out.print(f"… and {len(figs) - 60} more (--json lists all).")
+    for c in change.lost:
+        if c.get("counterexample") and "record" in c["counterexample"]:
+            out.print(f"[red]Lost {c['id']}[/]: {c['counterexample']['explanation']}")

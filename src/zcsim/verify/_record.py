@@ -1,0 +1,96 @@
+"""A counterexample's numbers as a ``zcsim.meeting/1`` record that ``zcsim audit`` can check.
+
+The record is built from the numbers alone (no solver), so the audit that accepts it is an
+independent check that the counterexample is a meeting the rules allow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from zcsim.law import LEVELS, RuleSet
+
+__all__ = ["counterexample_record"]
+
+MEETING_DATE = "2025-11-14"  # a Friday and a working day
+SERIES, SPECIALTY = "engineering", "electrical engineering"
+
+
+def counterexample_record(values: Mapping[str, Any], rules: RuleSet, *, applicant: str = "A01", ballot: bool = True) -> dict[str, Any]:
+    """Write the meeting of a counterexample as a ``zcsim.meeting/1`` record (a dict).
+
+    The committee has ``size`` experts E001… (chairs first, then vice-chairs); the experts present
+    are the presiding roles present and then ordinary members; recused experts are ordinary
+    members where possible, each with a relation and a recusal on record; the eligible experts
+    vote ``yes`` first, then ``no``, then ``abstain``; the declared result is the tally's.
+
+    Examples
+    --------
+    >>> from zcsim import load_rules
+    >>> v = dict(size=11, chairs=1, vice_chairs=1, by_specialty=True, level=2, present=8, chairs_present=1,
+    ...          vices_present=0, conflicted=0, recused=0, yes=6, no=2, abstain=0, panel=3)
+    >>> rec = counterexample_record(v, load_rules())
+    >>> len(rec["committee"]["members"]), len(rec["meeting"]["present"]), rec["ballots"][0]["declared_result"]
+    (11, 8, 'pass')
+    """
+    from zcsim.procedure.vote import passes
+
+    v = values
+    size = int(v["size"])
+    ids = [f"E{i + 1:03d}" for i in range(size)]
+    nc, nv = int(v["chairs"]), int(v["vice_chairs"])
+    roles = ["chair"] * nc + ["vice_chair"] * nv + ["member"] * (size - nc - nv)
+    chairs, vices, plain = ids[:nc], ids[nc:nc + nv], ids[nc + nv:]
+    cp, vp = int(v["chairs_present"]), int(v["vices_present"])
+    present_n = int(v["present"])
+    present = chairs[:cp] + vices[:vp] + plain[:present_n - cp - vp]
+    absent = [e for e in ids if e not in set(present)]
+    presiding = next((e for e in present if roles[ids.index(e)] in rules.presiding_roles), None)
+
+    # recused experts: present, not presiding, ordinary members first
+    recused_n, conflicted_n = int(v["recused"]), int(v["conflicted"])
+    order = [e for e in reversed(present) if e != presiding] + ([presiding] if presiding else [])
+    recused = order[:recused_n]
+    absent_conflicted = absent[:conflicted_n - recused_n]
+    conflicted = set(recused) | set(absent_conflicted)
+
+    eligible = [e for e in present if e not in set(recused)]
+    yes, no, abstain = int(v["yes"]), int(v["no"]), int(v["abstain"])
+    ballots = ["yes"] * yes + ["no"] * no + ["abstain"] * abstain
+    votes = dict(zip(eligible, ballots, strict=False))
+    # proxy ballots (only when the rule set allows them) come from absent, unconflicted experts
+    extra = ballots[len(eligible):]
+    votes.update(zip([e for e in absent if e not in conflicted], extra, strict=False))
+
+    panel_n = int(v["panel"])
+    free = [e for e in present if e not in conflicted] + [e for e in absent if e not in conflicted]
+    panel = free[:panel_n] if rules.panel_experts_from_committee else \
+        free[:panel_n] + [f"X{i + 1:03d}" for i in range(panel_n - len(free[:panel_n]))]
+
+    ok = passes(yes, present_n, rules, recused=recused_n, members=size)
+    relation = rules.recusal_relations[0] if rules.recusal_relations else "other_interest"
+    level = LEVELS[int(v["level"])]
+    return {
+        "format": "zcsim.meeting/1",
+        "rules": rules.name,
+        "agency": {"id": "AG-EXAMPLE", "filing_valid_until": "2027-06-30", "filed_on": "2024-07-01"},
+        "committee": {
+            "id": "C-EXAMPLE", "series": SERIES, "specialty": SPECIALTY if v["by_specialty"] else None,
+            "level": level, "size_adjustment_filed": False,
+            "members": [{"id": e, "role": r} for e, r in zip(ids, roles, strict=True)],
+        },
+        "panels": [{"id": "P1", "experts": panel, "applicants": [applicant], "opinions": {applicant: "support"}}],
+        "meeting": {
+            "date": MEETING_DATE, "presided_by": presiding, "present": present, "signed_minutes": present,
+            "rounds": 1,
+            "remarks_summary": "Counterexample written by zcsim verify: the panel reported and each expert "
+                               "free to vote cast one ballot (Art. 23).",
+        },
+        "relations": [{"expert": e, "applicant": applicant, "type": relation} for e in sorted(conflicted)],
+        "recusals": [{"expert": e, "applicant": applicant} for e in sorted(conflicted)],
+        "ballots": [{
+            "applicant": applicant, "applicant_series": SERIES, "applicant_level": level, "round": 1,
+            "votes": votes, "declared_result": "pass" if ok else "fail",
+        }] if ballot else [],
+    }
