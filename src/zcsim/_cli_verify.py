@@ -183,14 +183,17 @@ def _print_results(out: Any, rules: RuleSet, results: list[Any]) -> None:
             continue
         style = VERDICT_STYLE.get(r.verdict.value, "")
         t.add_row(r.id, ", ".join(map(str, r.articles)), f"[{style}]{r.verdict.value}[/]", f"{r.seconds:.2f}", r.detail)
-    out.print(t)
+    if t.row_count:
+        out.print(t)
     for r in results:
         if r.counterexample and "record" in r.counterexample:
             out.print(f"[red]{r.id}[/] — example meeting: {r.counterexample['explanation']}")
     for r in figures:
         _print_table(out, r)
     counts = Counter(r.verdict.value for r in results if r.table is None)
-    out.print(", ".join(f"{n} {v}" for v, n in counts.items()) + ". Records of the example meetings: --json.")
+    if counts:
+        tail = " Records of the example meetings: --json." if any(r.counterexample for r in results) else ""
+        out.print(", ".join(f"{n} {v}" for v, n in counts.items()) + "." + tail)
 
 
 def _print_table(out: Any, r: Any) -> None:

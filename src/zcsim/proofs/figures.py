@@ -43,9 +43,15 @@ def committee_size_table(ctx: Context) -> PropertyResult:
         s = z3.Solver()
         s.set("timeout", ms)
         s.add(*m.constraints(), *fix)
-        if s.check() != z3.sat:
+        status = s.check()
+        if status == z3.unsat:  # no committee of this size is allowed
             continue
         row: dict[str, int | None] = {"size": size}
+        if status != z3.sat:
+            row.update(dict.fromkeys(COLUMNS))
+            inexact.append(f"size {size} (could not decide whether it is allowed)")
+            res.table.append(row)  # type: ignore[union-attr]
+            continue
         full = m.constraints() + fix
         committee_only = m.constraints(skip=MEETING_RULES) + fix
         queries = {
@@ -62,7 +68,7 @@ def committee_size_table(ctx: Context) -> PropertyResult:
         res.table.append(row)  # type: ignore[union-attr]
     lo, hi = min(ctx.sizes), max(ctx.sizes)
     res.detail = (f"{len(res.table or [])} allowed sizes between {lo} and {hi}"
-                  + (f"; bounds only (timeout): {', '.join(inexact)}" if inexact else ""))
+                  + (f"; solver timed out, bounds or blanks only: {', '.join(inexact)}" if inexact else ""))
     return res
 
 
