@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from zcsim._cli_common import EXIT_OK, EXIT_VIOLATIONS, OneLineUsageCommand, console, rules_option, set_option
-from zcsim.errors import InputError
+from zcsim.errors import InputError, RuleSetError
 from zcsim.law import LEVELS, RuleSet, load_rules
 
 VERDICT_STYLE = {"proved": "green", "refuted": "red", "unknown": "yellow", "figure": "cyan"}
@@ -133,7 +133,12 @@ def verify_command(rules_spec: str | None, overrides: tuple[str, ...], against: 
                                   only=list(only) or None)
     out = console()
     if against is not None or against_overrides:
-        baseline = load_rules(against or rules_spec or "beijing-2020", list(against_overrides) or None)
+        try:
+            baseline = load_rules(against or rules_spec or "beijing-2020", list(against_overrides) or None)
+        except RuleSetError as exc:  # name the option the baseline came from, not --rules/--set
+            where = {"--rules": "--against" if against else "--rules", "--set": "--against-set"}
+            raise RuleSetError(exc.message, source=where.get(exc.source or "", exc.source),
+                               location=exc.location) from None
         with console(err=True).status("verifying the proposal and the baseline …", spinner="dots") if not as_json \
                 else _null():
             change = compare_rules(rules, baseline, **kwargs)

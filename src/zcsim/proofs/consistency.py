@@ -29,7 +29,8 @@ def consistent(ctx: Context) -> PropertyResult:
 
     # 1. every rule at once, tracked so an unsat core names the articles
     status, core = core_of(m.rules, m.background, ctx.timeout_ms)
-    res.obligations.append(Obligation("ruleset.consistent--rules", tuple(m.constraints()), "sat",
+    res.obligations.append(Obligation("ruleset.consistent--rules", tuple(m.constraints()),
+                                      "unsat" if status == z3.unsat else "sat",
                                       "ruleset.consistent: some meeting satisfies every rule"))
     if status == z3.unsat:
         res.verdict = Verdict.REFUTED
@@ -47,7 +48,8 @@ def consistent(ctx: Context) -> PropertyResult:
     for goal in (m.recused, m.size - m.present, m.size, m.no + m.abstain):
         s.minimize(goal)
     status = s.check()
-    res.obligations.append(Obligation("ruleset.consistent--pass", tuple(m.constraints()) + (m.passes,), "sat",
+    res.obligations.append(Obligation("ruleset.consistent--pass", tuple(m.constraints()) + (m.passes,),
+                                      "unsat" if status == z3.unsat else "sat",
                                       "ruleset.consistent: some applicant can pass"))
     if status == z3.unsat:
         res.verdict = Verdict.REFUTED

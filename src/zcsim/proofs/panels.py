@@ -40,9 +40,9 @@ def conflict_free_assignment(ctx: Context) -> PropertyResult:
         t = z3.Bool(f"t{i}")
         tags[str(t)] = (rule, art, text)
         s.assert_and_track(expr, t)
-    res.obligations.append(Obligation("panel.conflict_free_assignment_exists", tuple(bg) + tuple(e for *_, e in tracked),
-                                      "sat", STATEMENT))
     status = s.check()
+    res.obligations.append(Obligation("panel.conflict_free_assignment_exists", tuple(bg) + tuple(e for *_, e in tracked),
+                                      "unsat" if status == z3.unsat else "sat", STATEMENT))
     scope = f" ({prob.scope})" if prob.scope else ""
     if status == z3.sat:
         mdl = s.model()

@@ -48,11 +48,40 @@ class Obligation:
     comment: str
 
     def smt2(self) -> str:
-        """The obligation as an SMT-LIB 2 script ending in ``(check-sat)``."""
+        """The obligation as an SMT-LIB 2 script ending in ``(check-sat)``.
+
+        Z3's pseudo-Boolean atoms (``(_ pbeq …)``, ``(_ at-most …)``, used by the panel property)
+        are written as integer sums, so the file is plain SMT-LIB 2 that cvc5 also reads.
+        """
         s = z3.Solver()
-        s.add(*self.assertions)
+        s.add(*(_plain_smtlib(a) for a in self.assertions))
         head = "".join(f"; {line}\n" for line in self.comment.splitlines())
         return f"{head}; expected: {self.expect}\n(set-logic ALL)\n{s.sexpr()}(check-sat)\n"
+
+
+_PB_OPS = (z3.Z3_OP_PB_AT_MOST, z3.Z3_OP_PB_AT_LEAST, z3.Z3_OP_PB_LE, z3.Z3_OP_PB_GE, z3.Z3_OP_PB_EQ)
+
+
+def _plain_smtlib(e: z3.BoolRef) -> z3.BoolRef:
+    """``e`` with every Z3-only pseudo-Boolean atom rewritten as a sum of ``(ite b c 0)`` terms."""
+    pairs, seen, stack = [], set(), [e]
+    while stack:
+        t = stack.pop()
+        if t.get_id() in seen or not z3.is_app(t):
+            continue
+        seen.add(t.get_id())
+        kind = t.decl().kind()
+        if kind not in _PB_OPS:
+            stack.extend(t.children())
+            continue
+        k, *coeffs = t.decl().params()
+        args = t.children()
+        terms = [z3.If(a, c, 0) for a, c in zip(args, coeffs or [1] * len(args), strict=True)]
+        total = terms[0] if len(terms) == 1 else z3.Sum(terms) if terms else z3.IntVal(0)  # no unary (+ x)
+        rel = {z3.Z3_OP_PB_AT_MOST: total <= k, z3.Z3_OP_PB_LE: total <= k, z3.Z3_OP_PB_AT_LEAST: total >= k,
+               z3.Z3_OP_PB_GE: total >= k, z3.Z3_OP_PB_EQ: total == k}[kind]
+        pairs.append((t, rel))
+    return z3.substitute(e, *pairs) if pairs else e
 
 
 @dataclass

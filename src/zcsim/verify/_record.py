@@ -25,6 +25,10 @@ def counterexample_record(values: Mapping[str, Any], rules: RuleSet, *, applican
     members where possible, each with a relation and a recusal on record; the eligible experts
     vote ``yes`` first, then ``no``, then ``abstain``; the declared result is the tally's.
 
+    With ``ballot=False`` the applicant is not voted on (the meeting cannot decide it); so that the
+    record is still complete (Art. 27 asks for the votes), the meeting votes on one other applicant,
+    related to nobody, with every expert present voting yes.
+
     Examples
     --------
     >>> from zcsim import load_rules
@@ -69,7 +73,15 @@ def counterexample_record(values: Mapping[str, Any], rules: RuleSet, *, applican
         free[:panel_n] + [f"X{i + 1:03d}" for i in range(panel_n - len(free[:panel_n]))]
 
     ok = passes(yes, present_n, rules, recused=recused_n, members=size)
-    relation = rules.recusal_relations[0] if rules.recusal_relations else "other_interest"
+    # a recorded recusal makes the conflict whatever the type; "interest" is a valid type even
+    # when the rule set lists no relation that requires recusal
+    relation = rules.recusal_relations[0] if rules.recusal_relations else "interest"
+    voted = applicant if ballot else ("A02" if applicant != "A02" else "A03")
+    if ballot:
+        votes_of, result = votes, ok
+    else:  # the other applicant: no relations, everyone present votes yes
+        votes_of = dict.fromkeys(present, "yes")
+        result = passes(len(present), present_n, rules, recused=0, members=size)
     level = LEVELS[int(v["level"])]
     return {
         "format": "zcsim.meeting/1",
@@ -80,7 +92,8 @@ def counterexample_record(values: Mapping[str, Any], rules: RuleSet, *, applican
             "level": level, "size_adjustment_filed": False,
             "members": [{"id": e, "role": r} for e, r in zip(ids, roles, strict=True)],
         },
-        "panels": [{"id": "P1", "experts": panel, "applicants": [applicant], "opinions": {applicant: "support"}}],
+        "panels": [{"id": "P1", "experts": panel, "applicants": list(dict.fromkeys([applicant, voted])),
+                    "opinions": dict.fromkeys([applicant, voted], "support")}],
         "meeting": {
             "date": MEETING_DATE, "presided_by": presiding, "present": present, "signed_minutes": present,
             "rounds": 1,
@@ -90,7 +103,7 @@ def counterexample_record(values: Mapping[str, Any], rules: RuleSet, *, applican
         "relations": [{"expert": e, "applicant": applicant, "type": relation} for e in sorted(conflicted)],
         "recusals": [{"expert": e, "applicant": applicant} for e in sorted(conflicted)],
         "ballots": [{
-            "applicant": applicant, "applicant_series": SERIES, "applicant_level": level, "round": 1,
-            "votes": votes, "declared_result": "pass" if ok else "fail",
-        }] if ballot else [],
+            "applicant": voted, "applicant_series": SERIES, "applicant_level": level, "round": 1,
+            "votes": votes_of, "declared_result": "pass" if result else "fail",
+        }],
     }

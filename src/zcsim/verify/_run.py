@@ -88,8 +88,7 @@ def verify(rules: RuleSet, *, committee_size: int | None = None, timeout: float 
         Committee sizes of the figures table (default 1–51, or ``committee_size``).
     pool : PanelProblem, optional
         A pool, applicants and conflicts for ``panel.conflict_free_assignment_exists``; without it
-        that property is checked on the bundled example pool when one is found, else reported
-        ``unknown`` with the reason.
+        that property is reported ``unknown`` ("not checked: needs a pool"), never a pass.
     only : sequence of str, optional
         Property ids or group names to check.
     progress : callable, optional
