@@ -139,21 +139,28 @@ def _scope(draw: CommitteeDraw, applicants: Iterable[ApplicantRecord], rules: Ru
     out: list[OutOfScope] = []
     seen: set[str] = set()
     rank = LEVELS.index(draw.level)
+    level_rank = {lv: i for i, lv in enumerate(LEVELS)}
+    series, specialty = draw.series, draw.specialty
+    cross = rules.no_cross_series_committees
+    lower = rules.higher_committee_reviews_lower
     for a in applicants:
-        if a.id in seen:
-            raise DrawError([Diagnosis(f"applicant {a.id} is listed twice", 20, a.id)])
-        seen.add(a.id)
-        if a.series != draw.series and rules.no_cross_series_committees:
-            out.append(OutOfScope(a.id, f"series {a.series} is not the committee's series {draw.series} "
-                                        "(no cross-series committees)", 7))
-        elif draw.specialty is not None and a.specialty != draw.specialty:
-            out.append(OutOfScope(a.id, f"specialty {a.specialty or '(none)'} is not the specialty {draw.specialty} "
-                                        "the committee is formed for", 7))
-        elif a.level not in LEVELS or LEVELS.index(a.level) > rank:
-            out.append(OutOfScope(a.id, f"applies at {a.level} level, above the {draw.level} committee's level", 9))
-        elif LEVELS.index(a.level) < rank and not rules.higher_committee_reviews_lower:
-            out.append(OutOfScope(a.id, f"applies at {a.level} level; a {draw.level} committee reviews only its own "
-                                        "level (higher_committee_reviews_lower = false)", 9))
+        aid = a.id
+        n = len(seen)
+        seen.add(aid)
+        if len(seen) == n:
+            raise DrawError([Diagnosis(f"applicant {aid} is listed twice", 20, aid)])
+        r = level_rank.get(a.level, -1)
+        if a.series != series and cross:
+            out.append(OutOfScope(aid, f"series {a.series} is not the committee's series {series} "
+                                       "(no cross-series committees)", 7))
+        elif specialty is not None and a.specialty != specialty:
+            out.append(OutOfScope(aid, f"specialty {a.specialty or '(none)'} is not the specialty {specialty} "
+                                       "the committee is formed for", 7))
+        elif r < 0 or r > rank:
+            out.append(OutOfScope(aid, f"applies at {a.level} level, above the {draw.level} committee's level", 9))
+        elif r < rank and not lower:
+            out.append(OutOfScope(aid, f"applies at {a.level} level; a {draw.level} committee reviews only its own "
+                                       "level (higher_committee_reviews_lower = false)", 9))
         else:
             inside.append(a)
     return inside, out
@@ -352,19 +359,26 @@ def _balance(classes: Mapping[int, list[str]], k: int, rng: np.random.Generator)
                 g.add_edge(("q", p), "t")
         return g
 
-    def ok(cap: int) -> bool:
-        return nx.maximum_flow_value(graph(cap), "s", "t") == n
+    cap = _least_largest_load(classes, k, n)
+    if cap is None:  # too many panels for the subset test: binary search with max-flows
+        def ok(cap: int) -> bool:
+            return nx.maximum_flow_value(graph(cap), "s", "t") == n
 
-    lo, hi = math.ceil(n / k), n
-    if not ok(lo):
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if ok(mid):
-                hi = mid
-            else:
-                lo = mid + 1
-    cap = lo
-    flow = nx.max_flow_min_cost(graph(cap, min(n // k, cap)), "s", "t")
+        lo, hi = math.ceil(n / k), n
+        if not ok(lo):
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if ok(mid):
+                    hi = mid
+                else:
+                    lo = mid + 1
+        cap = lo
+    # a maximum flow of least cost; its value is n (every applicant has a panel and cap is
+    # feasible), so this is nx.max_flow_min_cost without the max-flow it would run to learn that
+    g = graph(cap, min(n // k, cap))
+    g.add_node("s", demand=-n)
+    g.add_node("t", demand=n)
+    flow = nx.min_cost_flow(g)
     for mask in sorted(classes):
         apps = sorted(classes[mask])
         apps = [apps[int(i)] for i in rng.permutation(len(apps))]
@@ -374,6 +388,35 @@ def _balance(classes: Mapping[int, list[str]], k: int, rng: np.random.Generator)
             out[p].extend(apps[start:start + take])
             start += take
     return [sorted(x) for x in out]
+
+
+_SUBSET_TEST_PANELS = 16
+"""Up to this many panels, :func:`_least_largest_load` tests all 2^k sets of panels."""
+
+
+def _least_largest_load(classes: Mapping[int, list[str]], k: int, n: int) -> int | None:
+    """The smallest largest load of any assignment (each applicant to a panel its mask allows).
+
+    By Hall's theorem (Gale's supply–demand form) loads of at most ``cap`` are possible iff every
+    set ``T`` of panels can take the applicants allowed only in ``T``: ``#{a: mask(a) ⊆ T} ≤
+    cap·|T|``. So the answer is ``max(⌈n/k⌉, max_T ⌈#{a: mask(a) ⊆ T} / |T|⌉)``; the counts come
+    from one subset-sum transform over the ``2^k`` masks. ``None`` beyond
+    :data:`_SUBSET_TEST_PANELS` panels.
+    """
+    if k > _SUBSET_TEST_PANELS:
+        return None
+    f = np.zeros(1 << k, dtype=np.int64)
+    for mask, apps in classes.items():
+        f[mask] += len(apps)
+    f = f.reshape((2,) * k)
+    for axis in range(k):
+        f = np.cumsum(f, axis=axis)
+    f = f.reshape(-1)[1:]  # T ≠ ∅
+    size = np.zeros(1 << k, dtype=np.int64)
+    for bit in range(k):
+        size[1 << bit:1 << (bit + 1)] = size[:1 << bit] + 1
+    size = size[1:]
+    return max(math.ceil(n / k), int(((f + size - 1) // size).max()))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -446,7 +489,11 @@ def _assign(draw: CommitteeDraw, applicants: Iterable[ApplicantRecord], conflict
     if most < 1:
         raise DrawError([Diagnosis(f"a panel needs {pms} experts; the committee has {size} (panel_min_size)", 20, "panels")])
     cset = set(draw.ids)
-    conf = {a.id: sorted(set(conflicts.get(a.id, ())) & cset) for a in inside}
+    conf: dict[str, list[str]] = {}
+    get = conflicts.get
+    for a in inside:
+        es = get(a.id, ())
+        conf[a.id] = sorted(set(es) & cset) if es else []
     hopeless = [a.id for a in inside if size - len(conf[a.id]) < pms]
     if hopeless:
         diags = [Diagnosis(f"applicant {a} has only {size - len(conf[a])} non-conflicted expert"

@@ -259,5 +259,7 @@ class Pool:
         same series (no cross-series committees, Art. 7) and a title of at least that level
         ("具有相应等级职称的专家", Art. 7)."""
         rank = LEVELS.index(level)
+        high_enough = set(LEVELS[rank:])  # level_rank >= rank
         return [e for e in self.experts
-                if e.series == series and e.level_rank >= rank and (specialty is None or e.specialty == specialty)]
+                if e.series == series and (e.level in high_enough or e.level_rank >= rank)
+                and (specialty is None or e.specialty == specialty)]

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -116,9 +118,21 @@ class QuotaModel:
         self.need_by_category: dict[str, int] = {c: int(need.get(c, 0)) for c in CATEGORIES}
         self.categories: tuple[str, ...] = tuple(c for c in CATEGORIES if self.need_by_category[c] > 0)
         self.need: tuple[int, ...] = tuple(self.need_by_category[c] for c in self.categories)
+        # each expert's category flags in one C-level call; masks and counts from them
+        flags = list(map(operator.attrgetter(*CATEGORIES), self.experts))
+        bit = [1 << self.categories.index(c) if c in self.categories else 0 for c in CATEGORIES]
+        mask_of: dict[tuple[Any, ...], int] = {}
         by_mask: dict[int, list[ExpertRecord]] = {}
-        for e in self.experts:
-            by_mask.setdefault(type_mask(e, self.categories), []).append(e)
+        for e, f in zip(self.experts, flags):
+            mask = mask_of.get(f)
+            if mask is None:
+                mask = mask_of[f] = sum(b for b, v in zip(bit, f) if v)  # = type_mask(e, self.categories)
+            group = by_mask.get(mask)
+            if group is None:
+                by_mask[mask] = [e]
+            else:
+                group.append(e)
+        self._available = {c: sum(n for f, n in Counter(flags).items() if f[i]) for i, c in enumerate(CATEGORIES)}
         self.groups: tuple[Group, ...] = tuple(Group(k, tuple(v)) for k, v in sorted(by_mask.items()))
         self.shape: tuple[int, ...] = (self.size + 1, *(n + 1 for n in self.need))
         self._log_tables: list[np.ndarray] | None = None
@@ -131,7 +145,8 @@ class QuotaModel:
 
     def available(self, category: str) -> int:
         """Eligible experts of ``category``."""
-        return sum(1 for e in self.experts if getattr(e, category))
+        n = self._available.get(category)
+        return n if n is not None else sum(1 for e in self.experts if getattr(e, category))
 
     # ------------------------------------------------------------------------------------------
     def _backward(self, groups: Sequence[Group], *, exact: bool) -> list[np.ndarray]:
