@@ -32,6 +32,58 @@ def test_core_layers_import_no_heavy_package(layer: str) -> None:
         assert not imports_of(path) & HEAVY, path
 
 
+PEERS = ("sim", "verify", "conflicts")
+"""Layers that do not import each other (DESIGN.md): they meet in procedure/law, the CLI and glue."""
+
+GLUE = {"recusal.py"}
+"""Top-level modules that join peers on purpose (besides the CLI): zcsim.recusal gives the
+simulator recusals found by the conflicts module's graph search (Art. 29)."""
+
+
+def zcsim_imports_of(path: Path) -> set[str]:
+    """Dotted names of the zcsim modules ``path`` imports, relative imports resolved, lazy
+    imports inside functions included."""
+    rel = path.relative_to(SRC.parent).with_suffix("")
+    package = list(rel.parts[:-1])  # the package a relative import starts from (also for __init__)
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names if a.name.split(".")[0] == "zcsim"}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                name = ".".join(base + ([node.module] if node.module else []))
+            else:
+                name = node.module or ""
+            if name.split(".")[0] == "zcsim":
+                out.add(name)
+                out |= {f"{name}.{a.name}" for a in node.names}
+    return out
+
+
+def peers_imported(path: Path) -> set[str]:
+    return {m.split(".")[1] for m in zcsim_imports_of(path) if m.count(".") >= 1 and m.split(".")[1] in PEERS}
+
+
+@pytest.mark.parametrize("layer", PEERS)
+def test_sim_verify_and_conflicts_do_not_import_each_other(layer: str) -> None:
+    for path in (SRC / layer).rglob("*.py"):
+        others = peers_imported(path) - {layer}
+        assert not others, f"{path.relative_to(SRC)} imports zcsim.{', zcsim.'.join(sorted(others))}"
+
+
+def test_only_the_cli_and_glue_modules_join_peer_layers() -> None:
+    for path in SRC.rglob("*.py"):
+        rel = path.relative_to(SRC)
+        if rel.parts[0] in PEERS or rel.name == "cli.py" or rel.name.startswith("_cli_") or str(rel) in GLUE:
+            continue
+        assert len(peers_imported(path)) < 2, f"{rel} joins {sorted(peers_imported(path))}: only the CLI and {sorted(GLUE)} may"
+
+
+def test_the_glue_module_joins_sim_and_conflicts() -> None:
+    assert peers_imported(SRC / "recusal.py") == {"sim", "conflicts"}
+
+
 def test_importing_zcsim_loads_no_heavy_package() -> None:
     code = "import sys, zcsim, zcsim.records, zcsim.procedure.application; print(sorted(m for m in %r if m in sys.modules))" % sorted(HEAVY)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -115,7 +115,10 @@ def _erlang_check(lam: float, mu: float, c: int, n: int, runs: int, seed: int) -
         q = simulate_vetting_queue(arrivals, service, c)
         means.append(q.wait[n // 10:].mean())
         utils.append(q.utilisation)
-        assert q.events >= 5 * n  # arrival, start, request, service, release per application
+        # per application: its arrival (the source's timeout), its process starting, its service
+        # timeout and its process ending, plus the hand-over from a staff member when it had to
+        # wait; plus the source process starting and ending
+        assert q.events == 4 * n + int((q.wait > 0).sum()) + 2
     m = np.array(means)
     se = m.std(ddof=1) / math.sqrt(runs)
     truth = erlang_c_wait(lam, mu, c)
@@ -466,6 +469,82 @@ committees:
     sc = load_scenario(p)
     with pytest.raises(InputError, match="line 7, committees\\[0\\].*cannot be drawn"):
         run_replication(sc, sc.ruleset(), np.random.SeedSequence(1))
+
+
+def test_vetting_desk_serves_as_a_simpy_resource_would() -> None:
+    """The desk (a FIFO and a count of idle staff) gives the same waits, to the last bit, as a
+    simpy.Resource of the same capacity, also with applications queueing a second time."""
+    import simpy
+
+    from zcsim.sim.model import _Env, _VettingDesk
+
+    rng = np.random.default_rng(5)
+    n, c = 3000, 3
+    arrivals = np.sort(rng.uniform(0, 900, n)).tolist()
+    service = rng.exponential(0.9, n).tolist()
+    again = (rng.random(n) < 0.3).tolist()
+    pause = rng.exponential(2.0, n).tolist()
+
+    def run(desk_vet: Any, env: simpy.Environment) -> list[float]:
+        waits = [0.0] * (2 * n)
+
+        def app(i: int) -> Any:
+            yield env.timeout(arrivals[i])
+            waits[i] = yield from desk_vet(service[i])
+            if again[i]:
+                yield env.timeout(pause[i])
+                waits[n + i] = yield from desk_vet(service[i] / 2)
+
+        for i in range(n):
+            env.process(app(i))
+        env.run()
+        return waits
+
+    env = _Env()
+    desk = _VettingDesk(env, [c])
+    ours = run(lambda s: desk.vet(0, s), env)
+    env2 = simpy.Environment()
+    res = simpy.Resource(env2, capacity=c)
+
+    def vet(s: float) -> Any:
+        t0 = env2.now
+        with res.request() as req:
+            yield req
+            wait = env2.now - t0
+            yield env2.timeout(s)
+        return wait
+
+    theirs = run(vet, env2)
+    assert ours == theirs
+    assert sum(w > 0 for w in ours) > n // 3  # the queue was exercised
+
+
+def test_sleepers_wake_when_timeouts_would() -> None:
+    """Long waits parked outside SimPy's queue end at exactly now + delay, in timeout order."""
+    from zcsim.sim.model import _Env, _Sleepers
+
+    rng = np.random.default_rng(9)
+    starts = rng.uniform(0, 50, 400).tolist()
+    delays = np.where(rng.random(400) < 0.5, rng.uniform(0, 12, 400), np.floor(rng.uniform(0, 12, 400))).tolist()
+
+    def run(parked: bool) -> tuple[list[tuple[float, int]], int]:
+        env = _Env()
+        sleepers = _Sleepers(env, 1.0)
+        seen: list[tuple[float, int]] = []
+
+        def p(i: int) -> Any:
+            yield env.timeout(starts[i])
+            yield sleepers.wait(delays[i]) if parked else env.timeout(delays[i])
+            seen.append((env.now, i))
+
+        for i in range(len(starts)):
+            env.process(p(i))
+        env.run()
+        return seen, env.steps
+
+    (ours, ours_steps), (plain, plain_steps) = run(True), run(False)
+    assert ours == plain
+    assert ours_steps > plain_steps  # the mover's own timeouts are counted, nothing else is added
 
 
 def test_events_are_counted() -> None:

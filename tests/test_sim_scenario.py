@@ -50,7 +50,7 @@ def error_of(path: Path) -> InputError:
 
 # --- the shipped scenarios -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["quick.yaml", "beijing-2020.yaml"])
+@pytest.mark.parametrize("name", ["quick.yaml", "beijing-2020.yaml", "quick-graph-recusal.yaml"])
 def test_shipped_scenarios_load_and_open_with_a_comment(name: str) -> None:
     path = SCENARIOS / name
     sc = load_scenario(path)
@@ -159,7 +159,7 @@ def test_schema_is_json_schema_and_accepts_the_shipped_scenarios() -> None:
     assert schema["properties"]["format"]["const"] == "zcsim.scenario/1"
     jsonschema.Draft202012Validator.check_schema(schema)
     loader = yaml.SafeLoader
-    for name in ("quick.yaml", "beijing-2020.yaml"):
+    for name in ("quick.yaml", "beijing-2020.yaml", "quick-graph-recusal.yaml"):
         text = (SCENARIOS / name).read_text(encoding="utf-8")
         data = json.loads(json.dumps(yaml.load(text, Loader=loader), default=str))
         # YAML gives non-string keys (years: share); JSON Schema sees them as strings

@@ -2,6 +2,8 @@
 
 ``zcsim.sim`` may import :mod:`zcsim.draw`, :mod:`zcsim.records`, :mod:`zcsim.procedure`,
 :mod:`zcsim.calendar` and :mod:`zcsim.law` — never ``conflicts`` or ``verify`` — and no pandas (the tables of :mod:`zcsim.sim.output` use it, imported on demand).
+Recusals found in a relationship graph come through a :class:`RecusalSource` the caller passes
+(:class:`zcsim.recusal.GraphRecusal`, which joins this package and :mod:`zcsim.conflicts`).
 """
 
 from zcsim.sim._result import APPLICANT_COLUMNS, MEETING_COLUMNS, METRICS, Replication
@@ -19,6 +21,7 @@ from zcsim.sim.model import (
     OUTCOMES,
     run_replication,
 )
+from zcsim.sim.relations import RecusalQuestion, RecusalSource, SyntheticPeople
 from zcsim.sim.runner import Comparison, Estimate, RunResult, compare_runs, run_replications
 from zcsim.sim.scenario import Scenario, load_scenario, parse_scenario, scenario_schema
 
@@ -46,4 +49,7 @@ __all__ = [
     "register_behaviour",
     "make_behaviour",
     "behaviour_names",
+    "RecusalQuestion",
+    "RecusalSource",
+    "SyntheticPeople",
 ]

@@ -14,7 +14,8 @@ The cycle of one year
    number of working days :func:`~zcsim.procedure.application.unit_publicity` requires; an
    objection means no recommendation.
 4. **Agency vetting** (Art. 8, 18) — a SimPy process per application: the agency's full-time staff
-   are a :class:`simpy.Resource` (contention matters); incomplete materials get the single
+   serve the queue first come first served, like a :class:`simpy.Resource` of that capacity
+   (contention matters; :class:`_VettingDesk`); incomplete materials get the single
    correction notice; a correction later than the deadline
    :func:`~zcsim.procedure.application.materials_vetting` computes means *deemed withdrawn*;
    corrected materials queue again. False materials may be found here (Art. 41).
@@ -58,12 +59,15 @@ import dataclasses
 import datetime as dt
 import gc
 import math
+from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
 import simpy
+from simpy.core import NORMAL
 
 from zcsim.calendar import WorkingCalendar
 from zcsim.draw import ApplicantRecord, CommitteeDraw, DrawError, ExpertRecord, assign_panels, draw_committee
@@ -86,7 +90,16 @@ from zcsim.procedure.vote import passes, quorum_met
 from zcsim.records import FORMAT as RECORD_FORMAT
 from zcsim.sim._result import APPLICANT_COLUMNS, MEETING_COLUMNS, METRICS, Replication
 from zcsim.sim.behaviour import BehaviourModel, ReviewContext, make_behaviour
-from zcsim.sim.scenario import CommitteePlan, Scenario, expand_groups, expand_pools, route, shift
+from zcsim.sim.relations import RecusalQuestion, RecusalSource, SyntheticRelations
+from zcsim.sim.scenario import (
+    CommitteePlan,
+    RecusalGraph,
+    Scenario,
+    expand_groups,
+    expand_pools,
+    route,
+    shift,
+)
 
 __all__ = [
     "run_replication",
@@ -148,7 +161,7 @@ def _rng(ss: np.random.SeedSequence, *keys: int) -> np.random.Generator:
 
 
 # stream keys (fixed, so rule variants of a scenario share their random numbers)
-_POOL, _POP, _YEAR, _COMMITTEE, _RESULTS, _DRAW, _PANELS, _NEXT = range(8)
+_POOL, _POP, _YEAR, _COMMITTEE, _RESULTS, _DRAW, _PANELS, _NEXT, _RELATIONS = range(9)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -348,11 +361,22 @@ def _tee_count(counter: Any) -> tuple[Any, int]:
 
 
 class _VettingDesk:
-    """Agencies' vetting staff as :class:`simpy.Resource` (Art. 8: dedicated full-time staff)."""
+    """Agencies' vetting staff (Art. 8: dedicated full-time staff), first come first served.
+
+    Agency ``a`` has ``staff[a]`` identical staff members. An application that finds one idle is
+    served at once; otherwise it joins the agency's queue and the member who frees up first hands
+    it over (an event at that moment), in arrival order. This is the queue a
+    ``simpy.Resource(capacity=staff[a])`` forms — first come first served, ties by arrival order,
+    the same waits to the last bit — without a ``Request`` and a ``Release`` event per
+    application. Waiting applications sit in a FIFO, not in SimPy's event queue, which stays short.
+    """
 
     def __init__(self, env: simpy.Environment, staff: Sequence[int]):
+        if any(int(s) < 1 for s in staff):
+            raise ValueError(f"every agency needs at least one staff member, got {list(staff)}")
         self.env = env
-        self.staff = [simpy.Resource(env, capacity=int(s)) for s in staff]
+        self.idle = [int(s) for s in staff]
+        self.queue: list[deque[simpy.Event]] = [deque() for _ in staff]  # waiting, in arrival order
         self.capacity = np.asarray(staff, dtype=float)
         self.busy = [0.0] * len(staff)
         self.first_in = [math.inf] * len(staff)
@@ -363,14 +387,22 @@ class _VettingDesk:
         env = self.env
         t0 = env.now
         self.first_in[agency] = min(self.first_in[agency], t0)
-        res = self.staff[agency]
-        req = res.request()
-        yield req
-        wait = env.now - t0
+        if self.idle[agency]:
+            self.idle[agency] -= 1
+            wait = 0.0
+        else:
+            turn = env.event()
+            self.queue[agency].append(turn)
+            yield turn  # a member has freed up
+            wait = env.now - t0
         yield env.timeout(service)
-        res.release(req)
         self.busy[agency] += service
         self.last_out[agency] = env.now
+        queue = self.queue[agency]
+        if queue:  # hand over to the first in the queue
+            queue.popleft().succeed()
+        else:
+            self.idle[agency] += 1
         return wait
 
     def utilisation(self) -> tuple[float, float]:
@@ -379,6 +411,82 @@ class _VettingDesk:
         used = np.isfinite(first)
         span = np.where(used, last - first, 0.0)
         return float(np.asarray(self.busy)[used].sum()), float((self.capacity * span)[used].sum())
+
+
+class _Wakeup(simpy.Event):
+    """A timeout that is not yet in SimPy's event queue (see :class:`_Sleepers`): triggered, with
+    value ``None``, like :class:`simpy.Timeout`; :meth:`_Sleepers.wait` schedules it later."""
+
+    def __init__(self, env: simpy.Environment):
+        super().__init__(env)
+        self._ok = True
+        self._value = None
+
+
+class _Sleepers:
+    """Waits of days (a correction, a deadline) kept out of SimPy's event queue until they are near.
+
+    SimPy keeps pending events in one binary heap, and every event pays for its depth. Staff
+    serve an application in minutes while a correction takes days, so the few thousand
+    applications waiting on corrections would make the heap some ten times larger than it
+    needs to be (and every event slower). :meth:`wait` returns an event that fires at exactly
+    ``now + delay``, as ``env.timeout(delay)`` would: a wait ending before the next move is an
+    ordinary timeout; a later one is parked here, and a mover — a timeout every ``horizon``
+    working days while anything is parked — schedules the parked wakeups that end before its
+    next run. Wakeups ending at the same time keep their order.
+    """
+
+    def __init__(self, env: simpy.Environment, horizon: float):
+        self.env = env
+        self.horizon = float(horizon)
+        self.parked: list[tuple[float, int, _Wakeup]] = []
+        self.seq = 0
+        self.next_move: float | None = None  # when the pending mover runs; waits ending by then go to SimPy
+
+    def wait(self, delay: float) -> simpy.Event:
+        env = self.env
+        now = env.now
+        at = now + delay
+        nxt = self.next_move
+        if at <= (now + self.horizon if nxt is None else nxt):
+            return env.timeout(delay)
+        ev = _Wakeup(env)
+        self.seq += 1
+        heappush(self.parked, (at, self.seq, ev))
+        if nxt is None:
+            self._arm(now + self.horizon)
+        return ev
+
+    def _arm(self, at: float) -> None:
+        self.next_move = at
+        env = self.env
+        env.timeout(_exact_delay(env.now, at)).callbacks.append(self._move)
+
+    def _move(self, _: simpy.Event) -> None:
+        env, parked = self.env, self.parked
+        now = env.now
+        until = now + self.horizon
+        while parked and parked[0][0] <= until:
+            at, _, ev = heappop(parked)
+            env.schedule(ev, NORMAL, _exact_delay(now, at))
+        if parked:
+            self._arm(until)
+        else:
+            self.next_move = None
+
+
+_SLEEP_HORIZON = 1.0
+"""Working days of waits :class:`_Sleepers` hands to SimPy at a time (a speed setting only)."""
+
+
+def _exact_delay(now: float, at: float) -> float:
+    """A delay ``d ≥ 0`` with ``now + d == at`` in floating point (``at - now`` may miss by an ulp)."""
+    d = at - now
+    while now + d < at:
+        d = math.nextafter(d, math.inf)
+    while now + d > at and d > 0:
+        d = math.nextafter(d, -math.inf)
+    return d
 
 
 def _source(env: simpy.Environment, times: Sequence[float], order: Iterable[int],
@@ -516,7 +624,8 @@ class _Committee:
 def run_replication(scenario: Scenario, rules: RuleSet | None, seed: np.random.SeedSequence | int, *,
                     index: int = 0, keep_records: bool | None = None,
                     conflicts: Mapping[str, Iterable[str]] | None = None,
-                    behaviour: BehaviourModel | None = None) -> Replication:
+                    behaviour: BehaviourModel | None = None,
+                    recusal: RecusalSource | None = None) -> Replication:
     """Simulate ``scenario.simulation.years`` annual cycles with one seed.
 
     Parameters
@@ -538,6 +647,14 @@ def run_replication(scenario: Scenario, rules: RuleSet | None, seed: np.random.S
         ``recusal`` section.
     behaviour : BehaviourModel, optional
         Overrides the scenario's behaviour model.
+    recusal : RecusalSource, optional
+        Asked once per committee and year which of its (applicant, expert) pairs must recuse
+        (Art. 29; :class:`~zcsim.sim.relations.RecusalQuestion`), with employers and relations
+        of the simulated population drawn by ``recusal.graph`` (its defaults when the scenario
+        has none); overrides the scenario's ``rate`` or ``conflicts``. Required when the
+        scenario sets ``recusal.graph``: :class:`zcsim.recusal.GraphRecusal` searches the
+        relationship graph (``zcsim simulate`` passes it). Must be picklable for process and
+        Dask executors.
 
     Returns
     -------
@@ -546,9 +663,16 @@ def run_replication(scenario: Scenario, rules: RuleSet | None, seed: np.random.S
     Raises
     ------
     InputError
-        When a committee or its panels cannot be formed (with the scenario line), or the calendar
-        runs out (:class:`~zcsim.errors.CalendarError`).
+        When a committee or its panels cannot be formed (with the scenario line), the calendar
+        runs out (:class:`~zcsim.errors.CalendarError`), or the scenario sets ``recusal.graph``
+        and no ``recusal`` source is given.
     """
+    if conflicts is not None and recusal is not None:
+        raise TypeError("give conflicts or recusal, not both")
+    if recusal is None and conflicts is None and scenario.recusal.graph is not None:
+        raise scenario.error("recusal.graph needs a recusal source, and zcsim.sim does not search relationship "
+                             "graphs itself: pass recusal=zcsim.recusal.GraphRecusal.from_scenario(scenario) "
+                             "(zcsim simulate and compare do)", "recusal", "graph")
     if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
         seed = np.random.SeedSequence(int(seed))
     if not isinstance(seed, np.random.SeedSequence):
@@ -556,9 +680,12 @@ def run_replication(scenario: Scenario, rules: RuleSet | None, seed: np.random.S
     if rules is None:
         rules = scenario.ruleset()
     keep = scenario.simulation.keep_records if keep_records is None else bool(keep_records)
-    conf = {str(a): frozenset(map(str, es)) for a, es in conflicts.items()} if conflicts is not None else scenario.conflicts()
+    if conflicts is not None:
+        conf = {str(a): frozenset(map(str, es)) for a, es in conflicts.items()}
+    else:
+        conf = scenario.conflicts() if recusal is None else None
     with _fewer_collections():
-        return _Run(scenario, rules, seed, keep, conf, behaviour).run(index)
+        return _Run(scenario, rules, seed, keep, conf, behaviour, recusal).run(index)
 
 
 @contextlib.contextmanager
@@ -584,9 +711,11 @@ _GC_THRESHOLDS = (20_000, 50, 50)
 
 class _Run:
     def __init__(self, sc: Scenario, rules: RuleSet, ss: np.random.SeedSequence, keep: bool,
-                 conflicts: Mapping[str, frozenset[str]] | None, behaviour: BehaviourModel | None):
+                 conflicts: Mapping[str, frozenset[str]] | None, behaviour: BehaviourModel | None,
+                 recusal: RecusalSource | None = None):
         self.sc, self.rules, self.ss, self.keep = sc, rules, ss, keep
         self.conflicts = conflicts
+        self.recusal = recusal
         self.behaviour = behaviour if behaviour is not None else make_behaviour(sc.behaviour)
         self.cal = sc.working_calendar()
         self.plans = sc.committee_plans()
@@ -607,6 +736,7 @@ class _Run:
         self.se_kind = EMPLOYER_KINDS.index("self_employed")
         self._routes: dict[tuple[int, int, int], int] = {}
         self._build_pool()
+        self.relations = self._build_relations() if recusal is not None else None
         self._build_committees()
         self.persons = _Persons()
         # outputs
@@ -645,6 +775,22 @@ class _Run:
         self.expert_ids = ids
         self.expert_index = {e: i for i, e in enumerate(ids)}
         self.stringency = np.concatenate(strg) if strg else np.zeros(0)
+
+    def _build_relations(self) -> SyntheticRelations:
+        """Employers of the experts, and the store of the population's relations (Art. 29)."""
+        sc = self.sc
+        settings = sc.recusal.graph if sc.recusal.graph is not None else RecusalGraph()
+        series = np.zeros(len(self.expert_ids), dtype=np.int64)
+        for recs in self.pool_by.values():
+            for r in recs:
+                series[self.expert_index[r.id]] = self.s_idx[r.series]
+        units = sc.post_quotas.units if sc.post_quotas is not None else None
+        rel = SyntheticRelations(settings, self.expert_ids, series, len(self.series_names), units,
+                                 _rng(self.ss, _RELATIONS, 0))
+        for key, recs in self.pool_by.items():
+            self.pool_by[key] = [dataclasses.replace(r, employer=rel.expert_employer[self.expert_index[r.id]])
+                                 for r in recs]
+        return rel
 
     def _pool_for(self, plan: CommitteePlan) -> list[ExpertRecord]:
         if plan.specialty is not None:
@@ -719,9 +865,14 @@ class _Run:
         ground = np.where(rng.random(n) < pop.exceptional, rng.integers(0, len(EXCEPTIONAL_GROUNDS), n), -1)
         q = pop.quality
         quality = rng.normal(q.mean, q.sd, n) + np.where(ground >= 0, q.exceptional_shift, 0.0)
+        first = len(self.persons)
         self.persons.add(series=series, specialty=spec, held=held, target=target, ekind=ekind, unit=unit,
                          years_bj=years_bj, retired=retired, sanction_year=sanction_year, ground=ground,
                          quality=quality, next_year=np.full(n, y), blacklisted_ord=np.zeros(n))
+        if self.relations is not None:  # employers and relations of the new applicants (Art. 29)
+            self.relations.add_persons(first + np.arange(n), series, ekind, unit, year=sc.calendar.year + y - 1,
+                                       rng=_rng(self.ss, _RELATIONS, y), public_kind=self.pi_kind,
+                                       self_employed_kind=self.se_kind)
 
     # -- output -----------------------------------------------------------------------------
     def _result(self, index: int) -> Replication:
@@ -1015,6 +1166,7 @@ class _Year:
             wait=[-1.0] * n, notices=self.rules.correction_notices,
             deadline=self.engine.numbers.correction_deadline_days, still_incomplete=mat.still_incomplete)
         self.ready = [env.event() for _ in comm]
+        self.sleepers = _Sleepers(env, _SLEEP_HORIZON)
         order = np.flatnonzero(self.to_agency)
         order = order[np.argsort(self.t_agency[order], kind="stable")]
         env.process(_source(env, self.t_agency.tolist(), order.tolist(), self._application))
@@ -1052,9 +1204,9 @@ class _Year:
             deadline_end = math.floor(now) + h.deadline + 1  # end of the last working day allowed
             delay = h.delay[i]
             if h.corrects[i] and now + delay < deadline_end:
-                yield env.timeout(delay)
+                yield self.sleepers.wait(delay)
                 continue
-            yield env.timeout(deadline_end - now)
+            yield self.sleepers.wait(deadline_end - now)
             self._close(i, "withdrawn", int(deadline_end))
             break
         c = h.committee[i]
@@ -1145,9 +1297,25 @@ class _Year:
             return
 
     def _conflicts(self, c: _Committee, apps: np.ndarray, app_ids: list[str], rng: np.random.Generator) -> np.ndarray:
-        """Expert–applicant pairs that must recuse (Art. 29): a conflicts mapping, or a rate."""
+        """Expert–applicant pairs that must recuse (Art. 29): a conflicts mapping, the recusal source
+        (asked once for the whole committee), or a rate."""
         k, size = apps.size, len(c.ids)
+        # drawn whatever the recusal mode, so every mode (a rate, 0, a mapping, a graph) leaves the
+        # committee's stream in the same state and attendance and votes stay common random numbers
+        u = rng.random((k, size))
         mapping = self.run_.conflicts
+        source = self.run_.recusal
+        if mapping is None and source is not None:
+            rel = self.run_.relations
+            assert rel is not None
+            question = RecusalQuestion(
+                year=self.y, committee=c.plan.id, date=self.days.date_clamped(self._scheduled_day(c)),
+                applicants=tuple(app_ids), experts=tuple(c.ids), people=rel.people(self.cohort[apps], c.experts),
+                recusal_relations=tuple(self.rules.recusal_relations))
+            pairs: dict[str, set[str]] = {}
+            for a, e in source(question):
+                pairs.setdefault(str(a), set()).add(str(e))
+            mapping = pairs
         if mapping is not None:
             conf = np.zeros((k, size), dtype=bool)
             pos = {e: j for j, e in enumerate(c.ids)}
@@ -1159,10 +1327,7 @@ class _Year:
                         if j is not None:
                             conf[r, j] = True
             return conf
-        rate = self.sc.recusal.rate
-        if rate > 0:
-            return rng.random((k, size)) < rate
-        return np.zeros((k, size), dtype=bool)
+        return u < self.sc.recusal.rate
 
     def _panels(self, c: _Committee, apps: np.ndarray, app_ids: list[str], conf: np.ndarray
                 ) -> tuple[tuple[Any, ...], np.ndarray, np.ndarray]:

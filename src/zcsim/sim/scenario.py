@@ -429,12 +429,76 @@ Behaviour = Annotated[
 ]
 
 
+class RelationRates(_Section):
+    """How often an applicant and an expert of the same series are related, per kind (Art. 29).
+
+    Each rate is the probability that a given applicant and a given expert of the applicant's
+    series are related in that way — so it is also the expected number of such relations per
+    committee member, comparable to ``recusal.rate``. Relations are drawn once per applicant
+    (when they first apply) and kept over the years. Which of them force a recusal is the
+    conflict policy's decision (``recusal.graph.policy``), made on the relationship graph.
+    The defaults are assumptions, not statistics. Kin rates are kept small: kinship composes, so
+    a committee's graph carries everyone its people are connected to by kin, and kin rates high
+    enough to connect much of a large population make every committee's search slow.
+    """
+
+    supervisor_of: Prob = Field(0.0005, description="The expert supervised the applicant (a four-year "
+                                                    "supervision ending within `history_years`).")
+    coauthor: Prob = Field(0.002, description="Co-authors of a publication in a year within `history_years` "
+                                              "(the default policy counts the last 5 years).")
+    project_partner: Prob = Field(0.001, description="Partners in a project ending within `history_years` "
+                                                     "(the default policy counts the last 5 years).")
+    recommender_of: Prob = Field(0.0002, description="The expert recommended the applicant's application.")
+    former_colleague: Prob = Field(0.002, description="Both worked at the same organisation, ending before the "
+                                                      "review year (a conflict only under policy `employment: ever`).")
+    spouse: Prob = Field(0.000001, description="Spouses.")
+    parent_of: Prob = Field(0.000001, description="The expert is the applicant's parent.")
+    sibling: Prob = Field(0.000001, description="Siblings.")
+    grandparent: Prob = Field(0.0000005, description="The expert is the applicant's grandparent (through a "
+                                                    "parent who is neither).")
+    first_cousin: Prob = Field(0.000002, description="First cousins (their parents are siblings; collateral "
+                                                    "relatives within three generations).")
+    in_law: Prob = Field(0.000001, description="The expert's spouse is the applicant's sibling (close in-laws).")
+
+
+class RecusalGraph(_Section):
+    """Recusal from a relationship graph of the simulated population (Art. 29).
+
+    Applicants and experts get employers and relations drawn at random; each committee's
+    relationship graph is then searched by :mod:`zcsim.conflicts` under the conflict policy
+    (``zcsim simulate`` and ``zcsim compare`` do this; from Python pass
+    ``recusal=zcsim.recusal.GraphRecusal.from_scenario(scenario)`` to ``run_replication``).
+    """
+
+    employers: int = Field(200, ge=1, description="Employers the applicants work at, besides the post-quota "
+                                                  "units: applicants of public institutions work at their unit "
+                                                  "when post_quotas is set; self-employed applicants at none.")
+    same_employer_share: Prob = Field(
+        0.3, description="Share of experts employed by one of the applicants' employers or units (drawn "
+                         "uniformly among them); the others work at an organisation no applicant works at.")
+    history_years: int = Field(10, ge=1, le=50, description="Dated relations (co-authorship, projects, "
+                                                            "supervision, former employment) fall in the "
+                                                            "years up to this many years before the review.")
+    relations: RelationRates = Field(default_factory=RelationRates,
+                                     description="Per-pair rates of each kind of relation between an applicant "
+                                                 "and an expert of the same series.")
+    policy: str | dict[str, Any] | None = Field(
+        None, description="Conflict policy: a YAML file of options relative to the scenario (as `zcsim conflicts "
+                          "--policy`), or the options inline ({employment: ever, coauthor_window_years: 3}); "
+                          "null = the default policy (kin, same employer, supervisor, recommender, co-authors and "
+                          "project partners within 5 years).")
+
+
 class RecusalSettings(_Section):
-    """Recusal (Art. 29): a rate per expert–applicant pair, or a conflicts file."""
+    """Recusal (Art. 29): a rate per expert–applicant pair, a conflicts file, or a relationship graph
+    of the simulated population — one of the three."""
 
     rate: Prob = Field(0.0, description="Probability an expert–applicant pair must recuse.")
     conflicts: str | None = Field(None, description="JSON file (relative to the scenario) listing "
                                                     "{applicant, expert} pairs of synthetic ids.")
+    graph: RecusalGraph | None = Field(None, description="Draw employers and relations of the simulated "
+                                                         "population and find recusals in their relationship "
+                                                         "graph under a conflict policy; null = off.")
 
 
 class PostQuotas(_Section):
@@ -979,6 +1043,19 @@ def _check(sc: Scenario) -> None:
     # recusal
     if sc.recusal.rate and sc.recusal.conflicts is not None:
         raise sc.error("give recusal.rate or recusal.conflicts, not both", "recusal")
+    if sc.recusal.graph is not None:
+        other = "rate" if sc.recusal.rate else "conflicts" if sc.recusal.conflicts is not None else None
+        if other is not None:
+            raise sc.error(f"give recusal.graph or recusal.{other}, not both: recusals come from a relationship "
+                           "graph, a conflicts file or a rate (Art. 29)", "recusal", "graph")
+        policy = sc.recusal.graph.policy
+        if isinstance(policy, str):
+            path = Path(policy)
+            if not path.is_absolute():
+                path = sc.folder / path
+            if not path.is_file():
+                raise sc.error(f"policy file {policy!r} not found (looked for {path}); give a YAML file of "
+                               "conflict-policy options, or null for the default policy", "recusal", "graph", "policy")
     if isinstance(sc.behaviour, CustomBehaviour) and sc.behaviour.model not in behaviour_names():
         raise sc.error(f"behaviour model {sc.behaviour.model!r} is not registered"
                        f"{_suggest(sc.behaviour.model, behaviour_names())}; known: {', '.join(behaviour_names())}",
