@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from zcsim._cli_common import ZcsimCommand, console, set_option
+from zcsim._cli_report import report_option
 
 LABELS = {
     "applicants": ("Applicants per year", "{:,.0f}"),
@@ -110,6 +111,18 @@ def _prepare(path: str, overrides: Sequence[str]) -> tuple[Any, Any]:
     return sc, sc.ruleset(list(overrides) or None)
 
 
+def _task(sc: Any, rules: Any, **kw: Any) -> Any:
+    """The picklable replication task: with the relationship-graph recusal source when the
+    scenario sets ``recusal.graph`` (Art. 29; :mod:`zcsim.recusal`, imported only then)."""
+    from zcsim.sim import run_replication
+
+    if sc.recusal.graph is not None:
+        from zcsim.recusal import recusal_source
+
+        kw["recusal"] = recusal_source(sc)
+    return functools.partial(run_replication, sc, rules, **kw)
+
+
 @click.command(cls=ZcsimCommand)
 @click.argument("scenario", metavar="SCENARIO.yaml")
 @_executor_options
@@ -117,27 +130,38 @@ def _prepare(path: str, overrides: Sequence[str]) -> tuple[Any, Any]:
 @click.option("--out", type=click.Path(file_okay=False), help="Write tables (CSV, Parquet), summary and records here.")
 @click.option("--records", is_flag=True, help="Keep a zcsim.meeting/1 record of every meeting (written with --out).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@report_option
 def simulate(scenario: str, replications: int | None, seed: int | None, executor: str, workers: int | None,
-             address: str | None, overrides: Sequence[str], out: str | None, records: bool, as_json: bool) -> None:
+             address: str | None, overrides: Sequence[str], out: str | None, records: bool, as_json: bool,
+             report_path: str | None) -> None:
     """Simulate annual review cycles of a scenario and summarise them with 95% confidence intervals.
 
     \b
     zcsim simulate scenarios/quick.yaml
     zcsim simulate scenarios/beijing-2020.yaml -n 20 --out results/
     zcsim simulate scenarios/quick.yaml --set quorum_ratio=1/2 --json
+    zcsim simulate scenarios/quick.yaml -n 4 --report report.html
     """
-    from zcsim.sim import run_replication
     from zcsim.sim.output import summary_json, write_results
 
     sc, rules = _prepare(scenario, overrides)
     n = replications or sc.simulation.replications
     s = sc.simulation.seed if seed is None else seed
-    keep = records or sc.simulation.keep_records
-    task = functools.partial(run_replication, sc, rules, keep_records=keep)
+    keep = records or sc.simulation.keep_records or report_path is not None  # the report's expert-load histogram
+    task = _task(sc, rules, keep_records=keep)
     result = _progress_run(task, n, s, executor, workers, address, sc.name or scenario, as_json)
     doc = summary_json(result, scenario=scenario, rules=rules)
     if out:
         written = write_results(result, out, scenario=scenario, rules=rules)
+    if report_path is not None:
+        from zcsim._cli_report import announce, with_results_folder, write_cli_report
+
+        def _report(folder: str) -> Any:
+            if folder != out:
+                write_results(result, folder, scenario=scenario, rules=rules, formats=("csv",))
+            return write_cli_report(folder, report_path)
+
+        announce(with_results_folder(out, _report), err=as_json)
     if as_json:
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return
@@ -176,8 +200,12 @@ def _print_summary(con: Any, summ: dict[str, Any]) -> None:
 @_executor_options
 @set_option
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+@click.option("--out", type=click.Path(file_okay=False),
+              help="Write both runs (base/, reform/: tables, summary, records) and comparison.json here.")
+@report_option
 def compare(base: str, reform: str | None, replications: int | None, seed: int | None, executor: str,
-            workers: int | None, address: str | None, overrides: Sequence[str], as_json: bool) -> None:
+            workers: int | None, address: str | None, overrides: Sequence[str], as_json: bool, out: str | None,
+            report_path: str | None) -> None:
     """Compare a rule change with common random numbers: each figure's difference and its 95% CI.
 
     The reform is REFORM.yaml, or BASE with the --set overrides (they apply to the reform only).
@@ -186,8 +214,8 @@ def compare(base: str, reform: str | None, replications: int | None, seed: int |
     zcsim compare scenarios/quick.yaml --set quorum_ratio=1/2
     zcsim compare scenarios/quick.yaml --set threshold_basis=members --set threshold_inclusive=false
     zcsim compare scenarios/beijing-2020.yaml scenarios/reform.yaml -n 20
+    zcsim compare scenarios/quick.yaml --set quorum_ratio=1/2 -n 4 --out cmp/ --report cmp/
     """
-    from zcsim.sim import run_replication
     from zcsim.sim.output import comparison_json
     from zcsim.sim.runner import compare_runs
 
@@ -197,11 +225,30 @@ def compare(base: str, reform: str | None, replications: int | None, seed: int |
     sc_b, rules_b = _prepare(reform or base, overrides)
     n = replications or sc_a.simulation.replications
     s = sc_a.simulation.seed if seed is None else seed
-    res_a = _progress_run(functools.partial(run_replication, sc_a, rules_a), n, s, executor, workers, address, "base", as_json)
-    res_b = _progress_run(functools.partial(run_replication, sc_b, rules_b), n, s, executor, workers, address, "reform", as_json)
+    keep = True if report_path is not None else None  # the report's expert-load histogram reads the records
+    task_a, task_b = _task(sc_a, rules_a, keep_records=keep), _task(sc_b, rules_b, keep_records=keep)
+    res_a = _progress_run(task_a, n, s, executor, workers, address, "base", as_json)
+    res_b = _progress_run(task_b, n, s, executor, workers, address, "reform", as_json)
     cmp = compare_runs(res_a, res_b)
     label_b = reform or (base + " with " + " ".join(overrides))
     doc = comparison_json(cmp, base=base, reform=label_b)
+    if out or report_path is not None:
+        from pathlib import Path
+
+        from zcsim._cli_report import announce, with_results_folder, write_cli_report
+        from zcsim.sim.output import write_results
+
+        def _write(folder: str) -> Any:
+            write_results(res_a, Path(folder) / "base", scenario=base, rules=rules_a)
+            write_results(res_b, Path(folder) / "reform", scenario=reform or base, rules=rules_b)
+            (Path(folder) / "comparison.json").write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+            return write_cli_report(folder, report_path) if report_path is not None else None
+
+        path = with_results_folder(out, _write)
+        if path is not None:
+            announce(path, err=as_json)
+        elif not as_json:
+            console().print(f"Wrote base/, reform/ and comparison.json to {out}/.")
     if as_json:
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from zcsim._cli_common import EXIT_OK, EXIT_VIOLATIONS, OneLineUsageCommand, console, rules_option, set_option
+from zcsim._cli_report import announce, report_from_json, report_option
 from zcsim.errors import InputError, RuleSetError
 from zcsim.law import LEVELS, RuleSet, load_rules
 
@@ -96,11 +97,12 @@ def _pool_problem(pool_dir: str, rules: RuleSet, day: dt.date, series: str | Non
 @click.option("--level", type=click.Choice(LEVELS), help="The pool committee's level [the applicants' highest].")
 @click.option("--pool-size", type=int, metavar="N", help="The pool committee's size [the smallest valid].")
 @click.option("--panels", type=int, metavar="K", help="Panels of the pool committee [default_panel_count].")
+@report_option
 def verify_command(rules_spec: str | None, overrides: tuple[str, ...], against: str | None,
                    against_overrides: tuple[str, ...], committee_size: int | None, sizes_text: str | None,
                    only: tuple[str, ...], timeout: float, as_json: bool, smt2_dir: str | None, pool_dir: str | None,
                    review_date: Any, policy_file: str | None, series: str | None, specialty: str | None,
-                   level: str | None, pool_size: int | None, panels: int | None) -> None:
+                   level: str | None, pool_size: int | None, panels: int | None, report_path: str | None) -> None:
     """Prove or refute properties of a rule set with Z3 (Art. 9, 10, 20–23, 29).
 
     Every property is checked for every committee size (or --committee-size N) and gets a verdict:
@@ -120,6 +122,7 @@ def verify_command(rules_spec: str | None, overrides: tuple[str, ...], against: 
       zcsim verify --set pass_ratio=3/5 --against beijing-2020
       zcsim verify --rules beijing-2003-style --against beijing-2020
       zcsim verify --pool examples/pool --date 2025-11-14 --only panel
+      zcsim verify --report reports/        (reports/verify.json, report.html, report.md)
     """
     from zcsim.verify import compare_rules, verify, write_smt2
 
@@ -145,6 +148,8 @@ def verify_command(rules_spec: str | None, overrides: tuple[str, ...], against: 
         if smt2_dir:
             write_smt2(change.proposed_results, Path(smt2_dir) / "proposed")
             write_smt2(change.baseline_results, Path(smt2_dir) / "baseline")
+        if report_path is not None:
+            announce(report_from_json(change.as_json(), report_path), err=as_json)
         if as_json:
             click.echo(json.dumps(change.as_json(), ensure_ascii=False, indent=2, default=str))
         else:
@@ -157,6 +162,8 @@ def verify_command(rules_spec: str | None, overrides: tuple[str, ...], against: 
         paths = write_smt2(results, smt2_dir)
         if not as_json:
             console(err=True).print(f"wrote {len(paths)} SMT-LIB 2 files to {smt2_dir}")
+    if report_path is not None:
+        announce(report_from_json([r.as_json() for r in results], report_path), err=as_json)
     if as_json:
         click.echo(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2, default=str))
         return

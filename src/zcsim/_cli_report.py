@@ -1,0 +1,103 @@
+"""``zcsim report``, and the ``--report FILE|DIR`` option of simulate, compare and verify."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from zcsim._cli_common import OneLineUsageCommand, console
+
+__all__ = ["report", "report_from_json", "report_option", "report_target", "write_cli_report"]
+
+report_option = click.option(
+    "--report", "report_path", metavar="FILE.html|FILE.md|DIR",
+    help="Also write a report with tables and plots (HTML and Markdown; DIR: DIR/report.html). Needs matplotlib "
+         "(the 'plot' extra). Experts appear under pseudonyms (Art. 28); for an internal report use `zcsim report "
+         "--internal` on the results.")
+
+
+def report_target(path: str) -> tuple[Path, tuple[str, ...]]:
+    """Where ``--report PATH`` writes: a ``.html`` file (and ``.md`` beside it), a ``.md`` file only, or
+    ``DIR/report.html``."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix in (".html", ".htm"):
+        return p, ("html", "md")
+    if suffix == ".md":
+        return p.with_suffix(".html"), ("md",)
+    return p / "report.html", ("html", "md")
+
+
+def write_cli_report(source: str | Path, path: str, *, internal: bool = False) -> Path:
+    from zcsim.report import write_report
+
+    out, formats = report_target(path)
+    return write_report(source, out, internal=internal, formats=formats)
+
+
+def report_from_json(doc: Any, path: str, name: str = "verify.json") -> Path:
+    """Write ``doc`` as JSON (into DIR when ``path`` is a folder, else a temporary folder) and report on it."""
+    out, formats = report_target(path)
+    keep = out.name == "report.html" and Path(path).suffix.lower() not in (".html", ".htm", ".md")
+    from zcsim.report import write_report
+
+    if keep:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        src = out.parent / name
+        src.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        return write_report(src, out, formats=formats)
+    with tempfile.TemporaryDirectory(prefix="zcsim-report-") as tmp:
+        src = Path(tmp) / name
+        src.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        return write_report(src, out, formats=formats)
+
+
+def announce(path: Path, err: bool = False) -> None:
+    """Tell the user where the report went (stderr when stdout carries JSON)."""
+    md = path.with_suffix(".md")
+    extra = f" and {md}" if path.suffix == ".html" and md.exists() else ""
+    if path.exists():
+        console(err=err).print(f"Wrote the report {path}{extra}.")
+    else:
+        console(err=err).print(f"Wrote the report {md}.")
+
+
+def with_results_folder(out: str | None, fn: Callable[[str], Any]) -> Any:
+    """Call ``fn`` with ``out``, or with a temporary folder removed afterwards."""
+    if out:
+        return fn(out)
+    with tempfile.TemporaryDirectory(prefix="zcsim-results-") as tmp:
+        return fn(tmp)
+
+
+@click.command("report", cls=OneLineUsageCommand)
+@click.argument("source", metavar="RESULTS_DIR|VERIFY.json")
+@click.option("--out", "out", metavar="FILE.html", help="The HTML file to write [RESULTS_DIR/report.html]; "
+              "the Markdown goes beside it (FILE.md, figures in FILE_files/).")
+@click.option("--internal", is_flag=True, help="Keep the experts' real identifiers (not for publication, Art. 28).")
+@click.option("--markdown-only", is_flag=True, help="Write only the Markdown and its PNG figures.")
+@click.option("--title", metavar="TEXT", help="The report's title.")
+def report(source: str, out: str | None, internal: bool, markdown_only: bool, title: str | None) -> None:
+    """Write an HTML report (and Markdown) with tables and plots of a results folder.
+
+    SOURCE is what `zcsim simulate --out`, `zcsim compare --out` or `zcsim sweep --out` wrote, or a
+    `zcsim verify --json` file; the kind is told from the files present. The report shows pass
+    rates with 95% CIs, working days to result, the annual cycle, quorum failures against committee
+    size, expert load, base-vs-reform differences and the verifier's findings, as the source allows.
+    Experts are named by pseudonyms unless --internal (Art. 28).
+
+    \b
+    zcsim simulate scenarios/quick.yaml -n 4 --out results/ --records
+    zcsim report results/                      → results/report.html, results/report.md
+    zcsim verify --json > v.json && zcsim report v.json --out public/verify.html
+    """
+    from zcsim.report import write_report
+
+    path = write_report(source, out, internal=internal, title=title,
+                        formats=("md",) if markdown_only else ("html", "md"))
+    announce(path)
