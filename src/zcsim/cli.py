@@ -223,7 +223,9 @@ def schema(what: str) -> None:
 def _register_commands() -> None:
     from zcsim._cli_conflicts import conflicts
     from zcsim._cli_draw import draw
+    from zcsim._cli_report import report
     from zcsim._cli_sim import compare, simulate
+    from zcsim._cli_sweep import size, sweep
     from zcsim._cli_verify import verify_command
 
     main.add_command(conflicts)
@@ -231,6 +233,9 @@ def _register_commands() -> None:
     main.add_command(simulate)
     main.add_command(compare)
     main.add_command(verify_command)
+    main.add_command(sweep)
+    main.add_command(size)
+    main.add_command(report)
 
 
 _register_commands()
