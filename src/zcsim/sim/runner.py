@@ -125,6 +125,26 @@ def _run_one(task: ReplicationTask, seed: np.random.SeedSequence, index: int) ->
     return task(seed, index=index)
 
 
+_WORKER_TASK: ReplicationTask | None = None
+
+
+def _set_worker_task(task: ReplicationTask) -> None:
+    """Process-pool initializer: unpickle the task (scenario, rules, caches) once per worker."""
+    global _WORKER_TASK
+    _WORKER_TASK = task
+
+
+def _preload() -> None:
+    import importlib
+
+    importlib.import_module("networkx")
+
+
+def _run_worker(seed: np.random.SeedSequence, index: int) -> Replication:
+    assert _WORKER_TASK is not None, "the worker's task is set by the pool's initializer"
+    return _WORKER_TASK(seed, index=index)
+
+
 def run_replications(
     task: ReplicationTask,
     n: int,
@@ -182,8 +202,13 @@ def run_replications(
                 results[i] = task(s, index=i)
                 tick()
         else:
-            with ProcessPoolExecutor(max_workers=min(workers, n)) as pool:
-                futures = {pool.submit(_run_one, task, s, i): i for i, s in enumerate(seeds)}
+            # Modules the model imports on first use (networkx, for panel assignment) are imported
+            # here, before the workers fork, so each worker does not pay for them again.
+            _preload()
+            # the task goes to each worker once; each job then carries only its seed and index
+            with ProcessPoolExecutor(max_workers=min(workers, n), initializer=_set_worker_task,
+                                     initargs=(task,)) as pool:
+                futures = {pool.submit(_run_worker, s, i): i for i, s in enumerate(seeds)}
                 for fut in as_completed(futures):
                     results[futures[fut]] = fut.result()
                     tick()
