@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from collections import Counter
@@ -132,8 +133,8 @@ def verify_command(rules_spec: str | None, overrides: tuple[str, ...], against: 
     if pool_dir is not None:
         day = review_date.date() if review_date is not None else dt.date.today()
         pool = _pool_problem(pool_dir, rules, day, series, specialty, level, pool_size, panels, policy_file)
-    kwargs: dict[str, Any] = dict(committee_size=committee_size, timeout=timeout, sizes=sizes, pool=pool,
-                                  only=list(only) or None)
+    kwargs: dict[str, Any] = {"committee_size": committee_size, "timeout": timeout, "sizes": sizes, "pool": pool,
+                              "only": list(only) or None}
     out = console()
     if against is not None or against_overrides:
         try:
@@ -143,7 +144,7 @@ def verify_command(rules_spec: str | None, overrides: tuple[str, ...], against: 
             raise RuleSetError(exc.message, source=where.get(exc.source or "", exc.source),
                                location=exc.location) from None
         with console(err=True).status("verifying the proposal and the baseline …", spinner="dots") if not as_json \
-                else _null():
+                else contextlib.nullcontext():
             change = compare_rules(rules, baseline, **kwargs)
         if smt2_dir:
             write_smt2(change.proposed_results, Path(smt2_dir) / "proposed")
@@ -156,7 +157,7 @@ def verify_command(rules_spec: str | None, overrides: tuple[str, ...], against: 
             _print_change(out, change)
         raise SystemExit(EXIT_VIOLATIONS if change.lost else EXIT_OK)
 
-    with console(err=True).status("verifying …", spinner="dots") if not as_json else _null():
+    with console(err=True).status("verifying …", spinner="dots") if not as_json else contextlib.nullcontext():
         results = verify(rules, **kwargs)
     if smt2_dir:
         paths = write_smt2(results, smt2_dir)
@@ -168,14 +169,6 @@ def verify_command(rules_spec: str | None, overrides: tuple[str, ...], against: 
         click.echo(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2, default=str))
         return
     _print_results(out, rules, results)
-
-
-class _null:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: Any) -> None:
-        return None
 
 
 def _print_results(out: Any, rules: RuleSet, results: list[Any]) -> None:

@@ -13,7 +13,15 @@ from __future__ import annotations
 
 import z3
 
-from zcsim.verify._core import Context, PropertyResult, Verdict, core_of, counterexample, describe, model_values
+from zcsim.verify._core import (
+    Context,
+    PropertyResult,
+    Verdict,
+    core_of,
+    counterexample,
+    describe,
+    model_values,
+)
 from zcsim.verify._run import register
 
 ARTICLES = (9, 20, 22, 23, 29)

@@ -19,7 +19,7 @@ Both are claims about every committee size (unbounded) unless ``--committee-size
 
 from __future__ import annotations
 
-from zcsim.verify._core import Context, PropertyResult, Verdict, check_claim, counterexample, describe
+from zcsim.verify._core import Context, PropertyResult, Verdict, check_claim, describe, settle
 from zcsim.verify._run import register
 
 MAJORITY = "every applicant who passes has yes votes from more than half of the committee's members"
@@ -38,17 +38,9 @@ def requires_majority(ctx: Context) -> PropertyResult:
     verdict, v, ob = check_claim(
         m, 2 * m.yes > m.size, timeout_ms=ctx.timeout_ms, name="pass.requires_majority_of_members",
         comment=MAJORITY, extra=[m.passes], minimize=[m.size, m.yes, m.present])
-    res.verdict, res.obligations = verdict, [ob]
-    if verdict == Verdict.REFUTED and v is not None:
-        why = (f"{describe(v)}: the applicant passes with {v['yes']} yes votes, "
-               f"not more than half of the {v['size']} members")
-        res.counterexample = counterexample(v, ctx.rules, why)
-        res.detail = why
-    elif verdict == Verdict.PROVED:
-        res.detail = f"proved for {_scope(ctx)}"
-    else:
-        res.detail = f"the solver gave up within {ctx.timeout:g} s"
-    return res
+    return settle(res, verdict, v, ob, ctx, proved=f"proved for {_scope(ctx)}",
+                  why=lambda v: (f"{describe(v)}: the applicant passes with {v['yes']} yes votes, "
+                                 f"not more than half of the {v['size']} members"))
 
 
 @register("pass.unanimous_eligible_always_passes", articles=(22, 23, 29), statement=UNANIMOUS)
@@ -59,17 +51,11 @@ def unanimous_passes(ctx: Context) -> PropertyResult:
     verdict, v, ob = check_claim(
         m, m.passes, timeout_ms=ctx.timeout_ms, name="pass.unanimous_eligible_always_passes",
         comment=UNANIMOUS, extra=premises, minimize=[m.size, m.recused, m.present])
-    res.verdict, res.obligations = verdict, [ob]
-    if verdict == Verdict.REFUTED and v is not None:
-        why = (f"{describe(v)}: every expert allowed to vote says yes, yet the applicant fails "
-               f"(recusal_denominator = {ctx.rules.recusal_denominator}, threshold_basis = {ctx.rules.threshold_basis})")
-        res.counterexample = counterexample(v, ctx.rules, why)
-        res.detail = why
-    elif verdict == Verdict.PROVED:
-        res.detail = f"proved for {_scope(ctx)}"
-    else:
-        res.detail = f"the solver gave up within {ctx.timeout:g} s"
-    return res
+    r = ctx.rules
+    return settle(res, verdict, v, ob, ctx, proved=f"proved for {_scope(ctx)}",
+                  why=lambda v: (f"{describe(v)}: every expert allowed to vote says yes, yet the applicant fails "
+                                 f"(recusal_denominator = {r.recusal_denominator}, "
+                                 f"threshold_basis = {r.threshold_basis})"))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import z3
 
-from zcsim.verify._core import Context, PropertyResult, Verdict, check_claim, counterexample, describe
+from zcsim.verify._core import Context, PropertyResult, Verdict, check_claim, describe, settle
 from zcsim.verify._encoding import reaches
 from zcsim.verify._run import register
 
@@ -33,19 +33,14 @@ def reachable_after_recusal(ctx: Context) -> PropertyResult:
         m, per_applicant, timeout_ms=ctx.timeout_ms, name="quorum.reachable_after_recusal", comment=STATEMENT,
         extra=[m.eligible >= 1], skip_rules=["meeting.quorum_after_recusal", "vote.ballots"],
         minimize=[m.size, m.recused, m.present])
-    res.verdict, res.obligations = verdict, [ob]
-    if verdict == Verdict.REFUTED and v is not None:
+    if v is not None:  # the counterexample's ballot: everyone free to vote says yes
         v["yes"], v["no"], v["abstain"] = v["present"] - v["recused"], 0, 0
-        why = (f"{describe(v)}: the meeting is quorate, but only {v['present'] - v['recused']} experts may vote on "
-               f"the applicant, below the quorum (quorum_after_recusal = true), so the applicant cannot be voted on")
-        res.counterexample = counterexample(v, r, why, ballot=False)
-        res.detail = why
-    elif verdict == Verdict.PROVED:
-        res.detail = ("the quorum is about the meeting (quorum_after_recusal = false): recusals do not affect it"
-                      if not r.quorum_after_recusal else "proved")
-    else:
-        res.detail = f"the solver gave up within {ctx.timeout:g} s"
-    return res
+    return settle(res, verdict, v, ob, ctx, ballot=False,
+                  proved=("the quorum is about the meeting (quorum_after_recusal = false): recusals do not affect it"
+                          if not r.quorum_after_recusal else "proved"),
+                  why=lambda v: (f"{describe(v)}: the meeting is quorate, but only {v['present'] - v['recused']} "
+                                 f"experts may vote on the applicant, below the quorum (quorum_after_recusal = true), "
+                                 f"so the applicant cannot be voted on"))
 
 
 if __name__ == "__main__":

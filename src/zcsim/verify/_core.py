@@ -263,3 +263,18 @@ def counterexample(values: dict[str, Any], rules: RuleSet, why: str, *, ballot: 
     out["explanation"] = why
     out["record"] = counterexample_record(values, rules, ballot=ballot)
     return out
+
+
+def settle(res: PropertyResult, verdict: Verdict, values: dict[str, Any] | None, ob: Obligation, ctx: Context,
+           *, why: Callable[[dict[str, Any]], str], proved: str, ballot: bool = True) -> PropertyResult:
+    """Fill ``res`` from a :func:`check_claim` outcome: the counterexample and its reading when refuted,
+    ``proved`` as the detail when proved, the timeout otherwise."""
+    res.verdict, res.obligations = verdict, [ob]
+    if verdict == Verdict.REFUTED and values is not None:
+        res.detail = why(values)
+        res.counterexample = counterexample(values, ctx.rules, res.detail, ballot=ballot)
+    elif verdict == Verdict.PROVED:
+        res.detail = proved
+    else:
+        res.detail = f"the solver gave up within {ctx.timeout:g} s"
+    return res
