@@ -338,6 +338,30 @@ def test_missing_matplotlib_is_one_line_naming_the_extra(verify_json: Path, monk
     assert err.count("\n") == 1 and "pip install 'zcsim[plot]'" in err, err
 
 
+@pytest.mark.parametrize("args", [
+    ["simulate", QUICK, "-n", "1", "--workers", "1"],
+    ["compare", QUICK, "--set", "quorum_ratio=1/2", "-n", "1", "--workers", "1"],
+    ["sweep", QUICK, "--vary", "staff=1,2", "-n", "1", "--workers", "1"],
+    ["verify", "--only", "passing"],
+])
+def test_report_without_matplotlib_fails_before_any_work(args: list[str], tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import zcsim.sim.runner
+    import zcsim.verify._run
+
+    def must_not_run(*a: Any, **k: Any) -> Any:
+        raise AssertionError("the work ran although the report cannot be written")
+
+    monkeypatch.setattr(zcsim.sim.runner, "run_replications", must_not_run)
+    monkeypatch.setattr(zcsim.verify._run, "verify", must_not_run)
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    code, _, err = run(*args, "--report", str(tmp_path / "r.html"))
+    assert code == 2
+    assert err.count("\n") == 1 and "pip install 'zcsim[plot]'" in err, err
+
+
 # ------------------------------------------------------------------------------------------------
 # pseudonyms
 # ------------------------------------------------------------------------------------------------

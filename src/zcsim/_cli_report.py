@@ -12,13 +12,21 @@ import click
 
 from zcsim._cli_common import OneLineUsageCommand, console
 
-__all__ = ["report", "report_from_json", "report_option", "report_target", "write_cli_report"]
+__all__ = ["report", "report_from_json", "report_option", "report_target", "require_plot", "write_cli_report"]
 
 report_option = click.option(
     "--report", "report_path", metavar="FILE.html|FILE.md|DIR",
     help="Also write a report with tables and plots (HTML and Markdown; DIR: DIR/report.html). Needs matplotlib "
          "(the 'plot' extra). Experts appear under pseudonyms (Art. 28); for an internal report use `zcsim report "
          "--internal` on the results.")
+
+
+def require_plot(report_path: str | None) -> None:
+    """Fail before any work when ``--report`` is asked for and matplotlib (the 'plot' extra) is missing."""
+    if report_path is not None:
+        from zcsim.report._plots import _mpl
+
+        _mpl()
 
 
 def report_target(path: str) -> tuple[Path, tuple[str, ...]]:

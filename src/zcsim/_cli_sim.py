@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from zcsim._cli_common import ZcsimCommand, console, set_option
-from zcsim._cli_report import report_option
+from zcsim._cli_report import report_option, require_plot
 
 LABELS = {
     "applicants": ("Applicants per year", "{:,.0f}"),
@@ -144,6 +144,7 @@ def simulate(scenario: str, replications: int | None, seed: int | None, executor
     """
     from zcsim.sim.output import summary_json, write_results
 
+    require_plot(report_path)
     sc, rules = _prepare(scenario, overrides)
     n = replications or sc.simulation.replications
     s = sc.simulation.seed if seed is None else seed
@@ -221,6 +222,7 @@ def compare(base: str, reform: str | None, replications: int | None, seed: int |
 
     if reform is None and not overrides:
         raise click.UsageError("give a REFORM scenario or --set overrides for the reform")
+    require_plot(report_path)
     sc_a, rules_a = _prepare(base, ())
     sc_b, rules_b = _prepare(reform or base, overrides)
     n = replications or sc_a.simulation.replications

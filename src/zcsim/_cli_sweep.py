@@ -19,7 +19,7 @@ from rich.progress import (
 from rich.table import Table
 
 from zcsim._cli_common import ZcsimCommand, console, set_option
-from zcsim._cli_report import report_option, write_cli_report
+from zcsim._cli_report import report_option, require_plot, write_cli_report
 from zcsim._cli_sim import _executor_options, _fmt
 
 DEFAULT_COLUMNS = ("pass_rate", "mean_working_days", "p95_working_days", "quorum_failure_rate", "staff_utilisation",
@@ -66,6 +66,7 @@ def sweep(scenario: str, varies: Sequence[str], replications: int | None, seed: 
     from zcsim.sim import load_scenario
     from zcsim.sim.sweep import TABLE_METRICS, build_variants, parse_vary, run_sweep
 
+    require_plot(report_path)
     sc = load_scenario(scenario)
     vs = [parse_vary(v, sc) for v in varies]
     for c in columns:

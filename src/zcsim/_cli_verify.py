@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from zcsim._cli_common import EXIT_OK, EXIT_VIOLATIONS, OneLineUsageCommand, console, rules_option, set_option
-from zcsim._cli_report import announce, report_from_json, report_option
+from zcsim._cli_report import announce, report_from_json, report_option, require_plot
 from zcsim.errors import InputError, RuleSetError
 from zcsim.law import LEVELS, RuleSet, load_rules
 
@@ -127,6 +127,7 @@ def verify_command(rules_spec: str | None, overrides: tuple[str, ...], against: 
     """
     from zcsim.verify import compare_rules, verify, write_smt2
 
+    require_plot(report_path)
     rules = load_rules(rules_spec or "beijing-2020", list(overrides) or None)
     sizes = _sizes(sizes_text)
     pool = None
