@@ -42,15 +42,21 @@ def main() -> None:
 @rules_option
 @set_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {compliant, violations: [...]} (a list for several records).")
-def audit(records: Sequence[str], rules_spec: str | None, overrides: Sequence[str], as_json: bool) -> None:
+@click.option("--key-file", metavar="FILE", help="HMAC key that sealed records are verified with (else $ZCSIM_SEAL_KEY).")
+@click.option("--require-seal", is_flag=True, help="Count an unsealed record as a violation of Art. 27.")
+def audit(records: Sequence[str], rules_spec: str | None, overrides: Sequence[str], as_json: bool,
+          key_file: str | None, require_seal: bool) -> None:
     """Check meeting records against a rule set and list every violation with its article.
 
     Exit status: 0 compliant, 1 violations found, 2 unreadable or malformed input.
-    The rule set is --rules, else the record's "rules" field, else beijing-2020.
+    The rule set is --rules, else the record's "rules" field, else beijing-2020. A sealed record
+    (`zcsim seal`, and every record `zcsim simulate --records` writes) is also checked for any
+    change, reordering or removal of its entries (Art. 27).
     """
-    from zcsim.records import audit_file
+    from zcsim.records import audit_file, read_key
 
-    reports = [audit_file(path, rules_spec, overrides) for path in records]
+    key = read_key(key_file) if key_file else None
+    reports = [audit_file(path, rules_spec, overrides, key=key, require_seal=require_seal) for path in records]
     if as_json:
         payload: Any = reports[0].as_dict() if len(reports) == 1 else [r.as_dict() for r in reports]
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -224,6 +230,7 @@ def _register_commands() -> None:
     from zcsim._cli_conflicts import conflicts
     from zcsim._cli_draw import draw
     from zcsim._cli_report import report
+    from zcsim._cli_seal import seal
     from zcsim._cli_sim import compare, simulate
     from zcsim._cli_sweep import size, sweep
     from zcsim._cli_verify import verify_command
@@ -236,6 +243,7 @@ def _register_commands() -> None:
     main.add_command(sweep)
     main.add_command(size)
     main.add_command(report)
+    main.add_command(seal)
 
 
 _register_commands()

@@ -2,6 +2,7 @@
 
 from zcsim.records._io import load_record, parse_record, record_schema
 from zcsim.records._model import FORMAT, Record
+from zcsim.records._seal import read_key, seal_record, verify_seal
 from zcsim.records.audit import AuditReport, audit, audit_file, rules_for
 
 __all__ = [
@@ -14,4 +15,7 @@ __all__ = [
     "audit",
     "audit_file",
     "rules_for",
+    "seal_record",
+    "verify_seal",
+    "read_key",
 ]

@@ -58,6 +58,7 @@ _SECTION_ARTICLE = {
     "ballots": "Art. 23",
     "format": "Art. 27",
     "rules": "Art. 27",
+    "seal": "Art. 27",
 }
 """The article each top-level section of a record records, for error messages."""
 
@@ -139,6 +140,8 @@ def load_record(path: str | Path) -> Record:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise RecordError(f"not valid JSON: {exc.msg}", source=str(path), location=f"line {exc.lineno}, column {exc.colno}") from None
+    except RecursionError:
+        raise RecordError("not valid JSON: nested too deeply", source=str(path)) from None
     return parse_record(data, source=str(path))
 
 

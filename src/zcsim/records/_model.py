@@ -23,6 +23,8 @@ __all__ = [
     "Relation",
     "Recusal",
     "Ballot",
+    "Seal",
+    "SealEntry",
 ]
 
 FORMAT = "zcsim.meeting/1"
@@ -113,6 +115,23 @@ class Ballot(_Strict):
     declared_result: Literal["pass", "fail"] | None = None
 
 
+class SealEntry(_Strict):
+    """One chained entry of a sealed record: its label and the SHA-256 of its canonical form."""
+
+    entry: str = Field(description="What the entry is, e.g. 'ballot A03', 'recusal E05/A04', 'member E01'.")
+    hash: str = Field(description="SHA-256 (lower-case hex) of the entry's canonical JSON (docs/records.md).")
+
+
+class Seal(_Strict):
+    """A hash chain over the entries of the record, in canonical order (Art. 27: traceable)."""
+
+    algorithm: Literal["sha256"]
+    canonical: Literal["zcsim-c14n/1"] = Field("zcsim-c14n/1", description="How entries are written before hashing.")
+    entries: list[SealEntry]
+    head: str = Field(description="Head of the hash chain over the entries (publish it to anchor the record).")
+    hmac: str | None = Field(None, description="HMAC-SHA256 of the head under the sealer's key (optional).")
+
+
 class Record(_Strict):
     """A review meeting record in the ``zcsim.meeting/1`` format.
 
@@ -133,3 +152,4 @@ class Record(_Strict):
     relations: list[Relation] = Field(default_factory=list)
     recusals: list[Recusal] = Field(default_factory=list)
     ballots: list[Ballot] = Field(default_factory=list)
+    seal: Seal | None = Field(None, description="Hash chain over the record's entries (zcsim seal); optional.")

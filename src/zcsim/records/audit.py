@@ -14,6 +14,7 @@ from zcsim.procedure._finding import Finding, register
 from zcsim.procedure.application import committee_may_review
 from zcsim.records._io import load_record
 from zcsim.records._model import Record
+from zcsim.records._seal import key_from_env, verify_seal
 
 __all__ = ["AuditReport", "audit", "audit_file", "rules_for"]
 
@@ -64,12 +65,14 @@ def rules_for(record: Record, rules: str | RuleSet | None = None, overrides: Seq
     return load_rules(spec, list(overrides) or None)
 
 
-def audit(record: Record, rules: RuleSet, *, source: str = "<record>") -> AuditReport:
+def audit(record: Record, rules: RuleSet, *, source: str = "<record>", key: bytes | None = None,
+          require_seal: bool = False) -> AuditReport:
     """Check a meeting record against ``rules`` and return every finding with its article.
 
     Covers committee shape (Art. 9), series and level (Art. 7, 9), filing (Art. 11), panels
     (Art. 20–21), attendance, quorum and presiding (Art. 22), ballots, rounds, minutes and
-    declared results (Art. 23), recorded content (Art. 27) and recusal (Art. 29).
+    declared results (Art. 23), recorded content and, for a sealed record, its integrity
+    (Art. 27: ``record.integrity``; with ``key``, the seal's HMAC too) and recusal (Art. 29).
 
     Examples
     --------
@@ -112,6 +115,8 @@ def audit(record: Record, rules: RuleSet, *, source: str = "<record>") -> AuditR
         if b.declared_result is None:
             missing.append(f"ballots[{b.applicant}].declared_result (投票结果)")
     out.append(COMPLETE.finding(not missing, ("missing: " + "; ".join(missing)) if missing else "all Art. 27 elements recorded"))
+    # Art. 27: traceable — a sealed record is unchanged since sealing
+    out += verify_seal(record, key=key, require=require_seal)
 
     # Art. 9: committee shape
     out += pc.committee_constitution(
@@ -171,8 +176,13 @@ def audit(record: Record, rules: RuleSet, *, source: str = "<record>") -> AuditR
     return AuditReport(tuple(out), rules, source)
 
 
-def audit_file(path: str | Path, rules: str | RuleSet | None = None, overrides: Sequence[str] = ()) -> AuditReport:
+def audit_file(path: str | Path, rules: str | RuleSet | None = None, overrides: Sequence[str] = (), *,
+               key: bytes | None = None, require_seal: bool = False) -> AuditReport:
     """Load a record file and audit it (rule set: ``rules``, else the record's, else beijing-2020).
+
+    ``key`` is the HMAC key a sealed record is verified with; by default the key in the
+    ``ZCSIM_SEAL_KEY`` environment variable, if set (docs/records.md, "Sealed records").
+    ``require_seal`` makes an unsealed record a violation of Art. 27.
 
     Raises
     ------
@@ -180,6 +190,7 @@ def audit_file(path: str | Path, rules: str | RuleSet | None = None, overrides: 
         When the file is unreadable or malformed, or the rule set cannot be loaded.
     """
     record = load_record(path)
-    return audit(record, rules_for(record, rules, overrides), source=str(path))
+    return audit(record, rules_for(record, rules, overrides), source=str(path),
+                 key=key if key is not None else key_from_env(), require_seal=require_seal)
 
 

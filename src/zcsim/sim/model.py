@@ -1440,12 +1440,14 @@ class _Year:
     def _record(self, c: _Committee, date: dt.date, present_ids: list[str], presided: str | None, panels: Any,
                 support: np.ndarray, app_ids: list[str], conf: np.ndarray, keep: np.ndarray,
                 ballots: list[dict[str, Any]] | None, remarks: str) -> dict[str, Any]:
-        """A ``zcsim.meeting/1`` record of one sitting (Art. 27); ids are synthetic."""
+        """A sealed ``zcsim.meeting/1`` record of one sitting (Art. 27); ids are synthetic."""
+        from zcsim.records import seal_record
+
         row_of = {a: r for r, a in enumerate(app_ids)}
         p = c.plan
         recusals = [{"expert": c.ids[j], "applicant": app_ids[r]}
                     for r, j in zip(*np.nonzero(conf)) if keep[r]]
-        return {
+        return seal_record({
             "format": RECORD_FORMAT,
             "rules": self.rules.name,
             "agency": {"id": self.sc.agencies[c.agency].id, "filed_on": c.filed_on.isoformat(),  # type: ignore[union-attr]
@@ -1461,7 +1463,7 @@ class _Year:
                         "remarks_summary": remarks},
             "recusals": recusals,
             "ballots": ballots or [],
-        }
+        })
 
     # -- acceptance, publicity, fraud (Art. 24–26, 36–37, 41) --------------------------------------
     def _after_meetings(self) -> None:
