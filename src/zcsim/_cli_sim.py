@@ -9,11 +9,19 @@ from collections.abc import Sequence
 from typing import Any
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from zcsim._cli_common import ZcsimCommand, console, set_option
 from zcsim._cli_report import report_option, require_plot
+from zcsim.errors import InputError
 
 LABELS = {
     "applicants": ("Applicants per year", "{:,.0f}"),
@@ -92,16 +100,57 @@ def _executor_options(f: Any) -> Any:
 
 
 def _progress_run(task: Any, n: int, seed: int, executor: str, workers: int | None, address: str | None,
-                  label: str, quiet: bool) -> Any:
-    from zcsim.sim.runner import run_replications
+                  label: str, quiet: bool, store: Any = None) -> Any:
+    """Run with a progress bar (unless ``quiet``); with a checkpoint ``store`` (``--out``), write
+    each finished replication there and skip the ones it already holds (``--resume``)."""
+    from zcsim.sim.runner import RunResult, run_replications
 
+    done = store.replications() if store is not None else {}
+    if store is not None:
+        _announce_resume(store, len(done), n, "replications")
+    kw: dict[str, Any] = {"executor": executor, "workers": workers, "address": address, "label": label, "done": done,
+                          "on_result": store.save if store is not None else None}
     if quiet:
-        return run_replications(task, n, seed, executor=executor, workers=workers, address=address, label=label)
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), TimeRemainingColumn(), console=console(err=True), transient=True) as bar:
-        t = bar.add_task(f"{label}: replications", total=n)
-        return run_replications(task, n, seed, executor=executor, workers=workers, address=address, label=label,
-                                progress=lambda done, total: bar.update(t, completed=done))
+        result = run_replications(task, n, seed, **kw)
+    else:
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), TimeRemainingColumn(), console=console(err=True), transient=True) as bar:
+            t = bar.add_task(f"{label}: replications", total=n, completed=len(done))
+            result = run_replications(task, n, seed, progress=lambda d, total: bar.update(t, completed=d), **kw)
+    if store is None:
+        return result
+    # the results are what the checkpoints hold: an interrupted and resumed run and an uninterrupted
+    # one assemble their files from the same data
+    saved = store.replications()
+    missing = [i for i in range(n) if i not in saved]
+    if missing:  # pragma: no cover - every finished replication was just written
+        raise InputError(f"replications {missing} were not saved", source=str(store.folder))
+    return RunResult(tuple(saved[i] for i in range(n)), seed, label)
+
+
+def _announce_resume(store: Any, done: int, total: int, what: str) -> None:
+    con = console(err=True)
+    for name in store.skipped:
+        con.print(f"zcsim: warning: {store.folder}/.partial/{name} is unreadable or incomplete; running it again")
+    if done:
+        con.print(f"Resuming {store.folder}: {done} of {total} {what} already done.")
+
+
+def open_store(out: str | None, resume: bool, manifest: Any) -> Any:
+    """The checkpoint store of ``--out`` (None without it); ``--resume`` needs ``--out``."""
+    if resume and not out:
+        raise click.UsageError("--resume needs --out DIR (the folder of the run to finish)")
+    if not out:
+        return None
+    from zcsim.sim.output import RunStore
+
+    return RunStore.open(out, manifest, resume=resume)
+
+
+resume_option = click.option(
+    "--resume", is_flag=True,
+    help="Finish the run in --out DIR: keep its finished replications and run only the missing ones (the "
+         "settings must match DIR/manifest.json). The result is the same as an uninterrupted run.")
 
 
 def _prepare(path: str, overrides: Sequence[str]) -> tuple[Any, Any]:
@@ -128,12 +177,13 @@ def _task(sc: Any, rules: Any, **kw: Any) -> Any:
 @_executor_options
 @set_option
 @click.option("--out", type=click.Path(file_okay=False), help="Write tables (CSV, Parquet), summary and records here.")
+@resume_option
 @click.option("--records", is_flag=True, help="Keep a zcsim.meeting/1 record of every meeting (written with --out).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @report_option
 def simulate(scenario: str, replications: int | None, seed: int | None, executor: str, workers: int | None,
-             address: str | None, overrides: Sequence[str], out: str | None, records: bool, as_json: bool,
-             report_path: str | None) -> None:
+             address: str | None, overrides: Sequence[str], out: str | None, resume: bool, records: bool,
+             as_json: bool, report_path: str | None) -> None:
     """Simulate annual review cycles of a scenario and summarise them with 95% confidence intervals.
 
     \b
@@ -141,19 +191,29 @@ def simulate(scenario: str, replications: int | None, seed: int | None, executor
     zcsim simulate scenarios/beijing-2020.yaml -n 20 --out results/
     zcsim simulate scenarios/quick.yaml --set quorum_ratio=1/2 --json
     zcsim simulate scenarios/quick.yaml -n 4 --report report.html
+    zcsim simulate scenarios/quick.yaml -n 200 --out results/ --resume   (finish an interrupted run)
+
+    With --out, each finished replication is saved at once (DIR/.partial/); a run stopped at any
+    moment finishes with --resume, with the same results as an uninterrupted run. `zcsim replay
+    DIR` reruns a results folder and confirms its figures.
     """
-    from zcsim.sim.output import summary_json, write_results
+    from zcsim.sim.output import run_manifest, summary_json, write_results
 
     require_plot(report_path)
+    if resume and not out:
+        raise click.UsageError("--resume needs --out DIR (the folder of the run to finish)")
     sc, rules = _prepare(scenario, overrides)
     n = replications or sc.simulation.replications
     s = sc.simulation.seed if seed is None else seed
-    keep = records or sc.simulation.keep_records or report_path is not None  # the report's expert-load histogram
+    keep = bool(records or sc.simulation.keep_records or report_path is not None)  # the report's expert-load histogram
+    store = open_store(out, resume, run_manifest("simulate", scenario=scenario, rules=rules, overrides=overrides,
+                                                 seed=s, replications=n, keep_records=keep) if out else None)
+    label = store.manifest["scenario"] if store is not None else scenario  # a resumed run keeps its first label
     task = _task(sc, rules, keep_records=keep)
-    result = _progress_run(task, n, s, executor, workers, address, sc.name or scenario, as_json)
-    doc = summary_json(result, scenario=scenario, rules=rules)
+    result = _progress_run(task, n, s, executor, workers, address, sc.name or scenario, as_json, store)
+    doc = summary_json(result, scenario=label, rules=rules)
     if out:
-        written = write_results(result, out, scenario=scenario, rules=rules)
+        written = write_results(result, out, scenario=label, rules=rules, manifest=store.manifest)
     if report_path is not None:
         from zcsim._cli_report import announce, with_results_folder, write_cli_report
 

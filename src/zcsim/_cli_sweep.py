@@ -20,7 +20,7 @@ from rich.table import Table
 
 from zcsim._cli_common import ZcsimCommand, console, set_option
 from zcsim._cli_report import report_option, require_plot, write_cli_report
-from zcsim._cli_sim import _executor_options, _fmt
+from zcsim._cli_sim import _announce_resume, _executor_options, _fmt, open_store, resume_option
 
 DEFAULT_COLUMNS = ("pass_rate", "mean_working_days", "p95_working_days", "quorum_failure_rate", "staff_utilisation",
                    "vetting_wait_mean")
@@ -49,11 +49,12 @@ def _recusal_factory(sc: Any) -> Any:
               help="Figures shown on the terminal (repeatable; default: pass rate, days, quorum, staff). "
                    "The files and --json hold them all.")
 @click.option("--out", type=click.Path(file_okay=False), help="Write sweep.csv, sweep.parquet and sweep.json here.")
+@resume_option
 @report_option
 @click.option("--json", "as_json", is_flag=True, help="Print sweep.json (the manifest with every variant's figures).")
 def sweep(scenario: str, varies: Sequence[str], replications: int | None, seed: int | None, executor: str,
           workers: int | None, address: str | None, overrides: Sequence[str], columns: Sequence[str],
-          out: str | None, report_path: str | None, as_json: bool) -> None:
+          out: str | None, resume: bool, report_path: str | None, as_json: bool) -> None:
     """Run a grid of scenario variants on common random numbers into one table.
 
     Every variant uses the same replication seeds, so differences between rows are paired.
@@ -62,11 +63,20 @@ def sweep(scenario: str, varies: Sequence[str], replications: int | None, seed: 
     zcsim sweep scenarios/quick.yaml --vary experts.no_show=0.05..0.3:0.05
     zcsim sweep scenarios/quick.yaml --vary quorum_ratio=1/2,3/5,2/3 --vary committee.size=25,31 -n 20
     zcsim sweep scenarios/quick.yaml --vary staff=3..8 --vary panels=2..6 --out results/sweep
+    zcsim sweep scenarios/quick.yaml --vary staff=3..8 --out results/sweep --resume   (finish an interrupted sweep)
+
+    With --out, each finished variant × replication is saved at once (DIR/.partial/); a sweep
+    stopped at any moment finishes with --resume, with the same table as an uninterrupted one.
     """
+    import dataclasses
+
     from zcsim.sim import load_scenario
+    from zcsim.sim.output import run_manifest
     from zcsim.sim.sweep import TABLE_METRICS, build_variants, parse_vary, run_sweep
 
     require_plot(report_path)
+    if resume and not out:
+        raise click.UsageError("--resume needs --out DIR (the folder of the sweep to finish)")
     sc = load_scenario(scenario)
     vs = [parse_vary(v, sc) for v in varies]
     for c in columns:
@@ -74,16 +84,32 @@ def sweep(scenario: str, varies: Sequence[str], replications: int | None, seed: 
             raise click.BadParameter(f"unknown metric {c!r}; known: {', '.join(TABLE_METRICS)}", param_hint="--metric")
     n = replications or sc.simulation.replications
     total = math.prod(len(v.values) for v in vs) * n
-    build_variants(sc, vs, list(overrides) or None)  # every variant valid before anything runs
-    kw: dict[str, Any] = {"replications": n, "seed": seed, "overrides": list(overrides) or None, "executor": executor,
-                          "workers": workers, "address": address, "recusal": _recusal_factory(sc)}
+    variants = build_variants(sc, vs, list(overrides) or None)  # every variant valid before anything runs
+    s = sc.simulation.seed if seed is None else seed
+    store = None
+    if out:
+        manifest = run_manifest("sweep", scenario=scenario, rules=variants[0].rules, overrides=overrides, seed=s,
+                                replications=n, vary=list(varies))
+        prints = sorted({v.rules.fingerprint() for v in variants})  # as sweep.json: one, or each variant's
+        manifest["rules_fingerprint"] = prints[0] if len(prints) == 1 else prints
+        store = open_store(out, resume, manifest)
+    done = store.jobs() if store is not None else {}
+    if store is not None:
+        _announce_resume(store, len(done), total, "variant × replication jobs")
+    kw: dict[str, Any] = {"replications": n, "seed": s, "overrides": list(overrides) or None, "executor": executor,
+                          "workers": workers, "address": address, "recusal": _recusal_factory(sc), "done": done,
+                          "on_result": store.save_job if store is not None else None}
     if as_json:
         res = run_sweep(sc, vs, **kw)
     else:
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       TimeRemainingColumn(), console=console(err=True), transient=True) as bar:
-            t = bar.add_task(f"{sc.name or scenario}: variants × replications", total=total)
+            t = bar.add_task(f"{sc.name or scenario}: variants × replications", total=total, completed=len(done))
             res = run_sweep(sc, vs, progress=lambda d, _t: bar.update(t, completed=d), **kw)
+    if store is not None:  # the table is what the checkpoints hold, for a resumed run as for an uninterrupted one
+        saved = store.jobs()
+        res = dataclasses.replace(res, scenario=store.manifest["scenario"], metrics=tuple(
+            tuple(saved[(var.index, r)] for r in range(n)) for var in res.variants))
     written = res.write(out) if out else []
     if report_path:  # the report reads the sweep's files: from --out, or a temporary folder
         if out:

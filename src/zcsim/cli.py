@@ -244,6 +244,7 @@ def _register_commands() -> None:
     main.add_command(size)
     main.add_command(report)
     main.add_command(seal)
+    from zcsim._cli_replay import replay; main.add_command(replay)  # noqa: E702
 
 
 _register_commands()

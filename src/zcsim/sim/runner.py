@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -129,9 +129,23 @@ _WORKER_TASK: ReplicationTask | None = None
 
 
 def _set_worker_task(task: ReplicationTask) -> None:
-    """Process-pool initializer: unpickle the task (scenario, rules, caches) once per worker."""
+    """Process-pool initializer: unpickle the task (scenario, rules, caches) once per worker, and
+    watch the parent: a worker whose parent was killed (SIGKILL leaves no time to stop the pool)
+    exits instead of waiting forever for work that will never come."""
     global _WORKER_TASK
     _WORKER_TASK = task
+    import threading
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        import time
+
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="zcsim-parent-watch", daemon=True).start()
 
 
 def _preload() -> None:
@@ -155,6 +169,8 @@ def run_replications(
     address: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     label: str = "",
+    done: Mapping[int, Replication] | None = None,
+    on_result: Callable[[int, Replication], None] | None = None,
 ) -> RunResult:
     """Run ``n`` independent replications of ``task``.
 
@@ -172,7 +188,13 @@ def run_replications(
         in this process). ``dask``: a Dask distributed cluster at ``address``, or a local one
         started for the run.
     progress : callable ``(done, total)``, optional
-        Called after each finished replication.
+        Called after each finished replication (``done`` counts the replications of ``done`` too).
+    done : mapping of index to Replication, optional
+        Replications already finished (a resumed run): they are not run again and appear in the
+        result as given. The index is a replication's identity, so none is counted twice.
+    on_result : callable ``(index, replication)``, optional
+        Called in this process as each replication finishes, before ``progress`` (a resumable
+        run writes its checkpoint here). Workers only return results; they never write.
 
     Returns
     -------
@@ -182,41 +204,54 @@ def run_replications(
     seeds = _spawn(seed, n)
     if executor not in EXECUTORS:
         raise InputError(f"executor {executor!r} is not known; expected one of {', '.join(EXECUTORS)}", location="--executor")
-    done = 0
     results: dict[int, Replication] = {}
+    for i, rep in (done or {}).items():
+        if not 0 <= i < n:
+            raise InputError(f"a finished replication has index {i}; expected 0..{n - 1}", location="replications")
+        results[i] = rep
+    todo = [i for i in range(n) if i not in results]
+    count = len(results)
 
-    def tick() -> None:
-        nonlocal done
-        done += 1
+    def finish(i: int, rep: Replication) -> None:
+        nonlocal count
+        if on_result is not None:
+            on_result(i, rep)
+        results[i] = rep
+        count += 1
         if progress is not None:
-            progress(done, n)
+            progress(count, n)
 
-    if executor == "dask":
-        results = _run_dask(task, seeds, address, workers, tick)
+    if not todo:
+        pass
+    elif executor == "dask":
+        _run_dask(task, seeds, todo, address, workers, finish)
     else:
         workers = workers or os.cpu_count() or 1
         if workers < 1:
             raise InputError(f"workers = {workers}; expected at least 1", location="--workers")
-        if workers == 1 or n == 1:
-            for i, s in enumerate(seeds):
-                results[i] = task(s, index=i)
-                tick()
+        if workers == 1 or len(todo) == 1:
+            for i in todo:
+                finish(i, task(seeds[i], index=i))
         else:
             # Modules the model imports on first use (networkx, for panel assignment) are imported
             # here, before the workers fork, so each worker does not pay for them again.
             _preload()
             # the task goes to each worker once; each job then carries only its seed and index
-            with ProcessPoolExecutor(max_workers=min(workers, n), initializer=_set_worker_task,
-                                     initargs=(task,)) as pool:
-                futures = {pool.submit(_run_worker, s, i): i for i, s in enumerate(seeds)}
+            pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), initializer=_set_worker_task,
+                                       initargs=(task,))
+            try:
+                futures = {pool.submit(_run_worker, seeds[i], i): i for i in todo}
                 for fut in as_completed(futures):
-                    results[futures[fut]] = fut.result()
-                    tick()
+                    finish(futures[fut], fut.result())
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+            pool.shutdown(wait=True)
     return RunResult(tuple(results[i] for i in range(n)), seed, label)
 
 
-def _run_dask(task: ReplicationTask, seeds: list[np.random.SeedSequence], address: str | None,
-              workers: int | None, tick: Callable[[], None]) -> dict[int, Replication]:
+def _run_dask(task: ReplicationTask, seeds: list[np.random.SeedSequence], todo: Sequence[int], address: str | None,
+              workers: int | None, finish: Callable[[int, Replication], None]) -> None:
     try:
         from dask.distributed import Client, LocalCluster, as_completed as dask_completed
     except ImportError:
@@ -232,13 +267,10 @@ def _run_dask(task: ReplicationTask, seeds: list[np.random.SeedSequence], addres
         except OSError as exc:
             raise InputError(f"cannot reach the Dask scheduler at {address}: {exc}", location="--address") from None
     try:
-        futures = [client.submit(_run_one, task, s, i, pure=False) for i, s in enumerate(seeds)]
-        index = {f.key: i for i, f in enumerate(futures)}
-        out: dict[int, Replication] = {}
+        futures = [client.submit(_run_one, task, seeds[i], i, pure=False) for i in todo]
+        index = {f.key: i for i, f in zip(todo, futures)}
         for fut in dask_completed(futures):
-            out[index[fut.key]] = fut.result()
-            tick()
-        return out
+            finish(index[fut.key], fut.result())
     finally:
         client.close()
         if cluster is not None:

@@ -487,11 +487,13 @@ def run_jobs(scenario: Scenario, varies: Sequence[Vary], variants: Sequence[Vari
              overrides: Mapping[str, Any] | Sequence[str] | None = None, executor: str = "local",
              workers: int | None = None, address: str | None = None,
              progress: Callable[[int, int], None] | None = None,
-             recusal: Callable[[Scenario], Any] | None = None) -> list[Mapping[str, float]]:
+             recusal: Callable[[Scenario], Any] | None = None,
+             on_result: Callable[[int, Replication], None] | None = None) -> list[Mapping[str, float]]:
     """Metrics of (variant index, replication index) jobs, in job order, through one runner call.
 
     Replication ``r`` always runs on ``SeedSequence(seed).spawn(n)[r]`` (``n > r``), so the
-    same job gives the same metrics on any executor and worker count.
+    same job gives the same metrics on any executor and worker count, and in any subset of jobs.
+    ``on_result(job position, replication)`` is called in this process as each job finishes.
     """
     if not jobs:
         return []
@@ -501,7 +503,7 @@ def run_jobs(scenario: Scenario, varies: Sequence[Vary], variants: Sequence[Vari
                      tuple(jobs), seed, recusal)
     try:
         result = run_replications(task, len(jobs), seed, executor=executor, workers=workers, address=address,
-                                  progress=progress)
+                                  progress=progress, on_result=on_result)
     finally:
         _CACHE.clear()
     return [r.metrics for r in result.replications]
@@ -579,9 +581,12 @@ class SweepResult:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise InputError(f"cannot create the output folder: {exc.strerror}", source=str(out)) from None
+        from zcsim.sim.output import _replacing, _write_text
+
         df = self.table()
         written = [folder / "sweep.csv"]
-        df.to_csv(written[0], index=False)
+        with _replacing(written[0]) as tmp:  # each file whole or not at all
+            df.to_csv(tmp, index=False)
         try:
             import pyarrow  # noqa: F401
 
@@ -590,12 +595,13 @@ class SweepResult:
             for k in (v.key for v in self.varies):  # mixed-type columns: keep them as text
                 if pq[k].map(type).nunique() > 1:
                     pq[k] = pq[k].astype(str)
-            pq.to_parquet(p, index=False)
+            with _replacing(p) as tmp:
+                pq.to_parquet(tmp, index=False)
             written.append(p)
         except ImportError:
             pass
         p = folder / "sweep.json"
-        p.write_text(json.dumps(self.manifest(), ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        _write_text(p, json.dumps(self.manifest(), ensure_ascii=False, indent=2, default=str))
         written.append(p)
         return written
 
@@ -604,7 +610,9 @@ def run_sweep(scenario: Scenario, varies: Sequence[Vary], *, replications: int |
               seed: int | None = None, overrides: Mapping[str, Any] | Sequence[str] | None = None,
               executor: str = "local", workers: int | None = None, address: str | None = None,
               progress: Callable[[int, int], None] | None = None,
-              recusal: Callable[[Scenario], Any] | None = None) -> SweepResult:
+              recusal: Callable[[Scenario], Any] | None = None,
+              done: Mapping[tuple[int, int], Mapping[str, float]] | None = None,
+              on_result: Callable[[int, int, Mapping[str, float]], None] | None = None) -> SweepResult:
     """Run every variant of ``varies`` for ``replications`` replications on common random numbers.
 
     Parameters
@@ -621,6 +629,10 @@ def run_sweep(scenario: Scenario, varies: Sequence[Vary], *, replications: int |
         variant × replication jobs.
     recusal : callable ``Scenario -> RecusalSource``, optional
         For scenarios with ``recusal.graph`` (``zcsim.recusal.recusal_source``); picklable.
+    done : mapping of (variant, replication) to metrics, optional
+        Jobs already finished (a resumed sweep): not run again, used as given.
+    on_result : callable ``(variant, replication, metrics)``, optional
+        Called in this process as each job finishes (a resumable sweep writes its checkpoint).
 
     Examples
     --------
@@ -637,7 +649,14 @@ def run_sweep(scenario: Scenario, varies: Sequence[Vary], *, replications: int |
         raise InputError(f"replications = {n}; expected at least 1", location="--replications")
     variants = build_variants(scenario, varies, overrides)
     jobs = [(v.index, r) for v in variants for r in range(n)]
-    flat = run_jobs(scenario, varies, variants, jobs, s, overrides=overrides, executor=executor, workers=workers,
-                    address=address, progress=progress, recusal=recusal)
-    per = tuple(tuple(flat[i * n:(i + 1) * n]) for i in range(len(variants)))
+    known = set(jobs)
+    finished: dict[tuple[int, int], Mapping[str, float]] = {j: m for j, m in (done or {}).items() if j in known}
+    todo = [j for j in jobs if j not in finished]  # (variant, replication) is a job's identity
+    skipped = len(jobs) - len(todo)
+    report = None if on_result is None else (lambda i, rep: on_result(*todo[i], rep.metrics))
+    flat = run_jobs(scenario, varies, variants, todo, s, overrides=overrides, executor=executor, workers=workers,
+                    address=address, recusal=recusal, on_result=report,
+                    progress=None if progress is None else (lambda d, _t: progress(skipped + d, len(jobs))))
+    finished.update(zip(todo, flat))
+    per = tuple(tuple(finished[(v.index, r)] for r in range(n)) for v in variants)
     return SweepResult(scenario.source, tuple(varies), tuple(variants), per, s, n)
