@@ -27,6 +27,12 @@ set_option = click.option(
     help="Override one rule, e.g. --set pass_ratio=3/5 (repeatable; `zcsim rules` lists the keys).",
 )
 
+allow_outside_option = click.option(
+    "--allow-outside-paths", "allow_outside", is_flag=True,
+    help="Let the scenario name files outside its folder (rules, calendar.file, recusal.conflicts, "
+         "recusal.graph.policy); by default they must stay inside it.",
+)
+
 
 class ZcsimCommand(click.Command):
     """A command that turns zcsim's own errors into one line on stderr and exit status 2.

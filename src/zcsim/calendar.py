@@ -187,7 +187,8 @@ def _parse_calendar_text(text: str, source: str) -> tuple[dict[datetime.date, bo
             m = _COVERS.fullmatch(line)
             if m is not None:
                 items = [item.strip() for item in m.group(1).split(",")]
-                bad = [item for item in items if not _YEAR.fullmatch(item)]
+                bad = [item for item in items
+                       if not _YEAR.fullmatch(item) or not datetime.MINYEAR <= int(item) <= datetime.MAXYEAR]
                 if bad or not items:
                     raise CalendarError(
                         "expected '# covers: YEAR[, YEAR ...]' with 4-digit years, "

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from zcsim._files import read_user_text
+from zcsim._files import check_yaml_data, read_user_text, yaml_problem
 from zcsim.errors import InputError
 from zcsim.law import RELATION_TYPES
 
@@ -65,6 +65,8 @@ KIND_TO_RELATION: Mapping[str, str] = MappingProxyType({
 assert set(KIND_TO_RELATION.values()) <= set(RELATION_TYPES)
 
 EMPLOYMENT_MODES: tuple[str, ...] = ("current", "ever", "off")
+
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def _doc(text: str) -> dict[str, str]:
     return {"doc": text}
@@ -307,12 +309,15 @@ def load_policy(path: str | Path) -> ConflictPolicy:
     src = str(path)
     text = read_user_text(path, "policy")
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SafeLoader)  # the C safe loader where available; never unsafe
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"not valid YAML: {problem}", source=src, location=where) from None
+        message, where = yaml_problem(exc, text)
+        raise InputError(message, source=src, location=where) from None
+    except RecursionError:
+        raise InputError("not valid YAML: nested too deeply", source=src) from None
+    except ValueError as exc:  # a scalar the constructor cannot build, e.g. an integer of 5,000 digits
+        raise InputError(f"not valid YAML: {' '.join(str(exc).split())[:200]}", source=src) from None
+    check_yaml_data(data, src, "policy")
     return ConflictPolicy.from_mapping(data, source=src)
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import difflib
 import functools
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from importlib import resources
@@ -13,8 +15,9 @@ from typing import Any
 
 import yaml
 
-from zcsim.errors import RuleSetError
-from zcsim.law._params import LEVELS, RELATION_TYPES, REGIONS, ROLES, Citation, ParamSpec
+from zcsim._files import check_yaml_data, yaml_problem
+from zcsim.errors import InputError, RuleSetError
+from zcsim.law._params import LEVELS, REGIONS, RELATION_TYPES, ROLES, Citation, ParamSpec
 from zcsim.law._ruleset import RuleSet
 
 __all__ = ["load_rules", "builtin_rule_sets", "parse_assignment", "parse_value"]
@@ -23,6 +26,8 @@ _RULE_FILE_KEYS = ("format", "name", "base", "description", "instrument", "set",
 _LIST_POOLS = {"levels": LEVELS, "relations": RELATION_TYPES, "regions": REGIONS, "roles": ROLES}
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TRUE = {"true", "yes", "on", "1"}
+_INT = re.compile(r"[+-]?[0-9]{1,1000}")
+_EXPONENT = re.compile(r"[eE][+-]?(\d+)")
 _FALSE = {"false", "no", "off", "0"}
 
 
@@ -93,8 +98,8 @@ def parse_value(spec: ParamSpec, raw: Any, *, where: str | None = None) -> Any:
             raise bad()
         if isinstance(text, int):
             value = text
-        elif isinstance(text, str) and text.lstrip("+-").isdigit():
-            value = int(text)
+        elif isinstance(text, str) and _INT.fullmatch(text):
+            value = int(text)  # ASCII digits only: "²" or "+-5" passed isdigit() and crashed int()
         else:
             raise bad()
         if spec.minimum is not None and value < spec.minimum:
@@ -103,10 +108,14 @@ def parse_value(spec: ParamSpec, raw: Any, *, where: str | None = None) -> Any:
     if kind == "fraction":
         if isinstance(text, bool) or text is None:
             raise bad()
+        number = str(text).replace(" ", "")
+        # str() first, so a YAML float 0.1 becomes exactly 1/10, never a binary float; at most
+        # 4 exponent digits and 1000 digits ("1e-99999999999" made Fraction compute 10**99999999999)
+        if len(number) > 1000 or any(len(e) > 4 for e in _EXPONENT.findall(number)):
+            raise bad()
         try:
-            # str() first, so a YAML float 0.1 becomes exactly 1/10, never a binary float
-            value = Fraction(str(text).replace(" ", ""))
-        except (ValueError, ZeroDivisionError):
+            value = Fraction(number)
+        except (ValueError, ZeroDivisionError, OverflowError):
             raise bad() from None
         if (spec.minimum is not None and value < spec.minimum) or (
             spec.maximum is not None and value > spec.maximum
@@ -189,20 +198,35 @@ def apply_overrides(
     new_name = name or (
         rules.name + "+" + ",".join(f"{k}={v if not isinstance(v, tuple) else '|'.join(v)}" for k, v in changes.items())
     )
-    return dataclasses.replace(rules, name=new_name, base=rules.name, **changes).validate()
+    try:
+        return dataclasses.replace(rules, name=new_name, base=rules.name, **changes).validate()
+    except RuleSetError as exc:
+        if source is not None and (exc.source or "").startswith("rule set "):
+            # the overrides contradict the rules: name where they came from (--set, the file)
+            raise RuleSetError(exc.message, source=source, location=exc.location) from None
+        raise
 
 
 def _read_rule_file(path: Path, display: str) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise RuleSetError(f"not UTF-8 text (byte {exc.start})", source=display) from None
     except OSError as exc:
         raise RuleSetError(f"cannot read rule file: {exc.strerror}", source=display) from None
     try:
         data = yaml.load(text, Loader=_SafeLoader)  # the C safe loader where available; never unsafe
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        loc = f"line {mark.line + 1}" if mark is not None else None
-        raise RuleSetError(f"not valid YAML: {getattr(exc, 'problem', exc)}", source=display, location=loc) from None
+        message, loc = yaml_problem(exc, text)
+        raise RuleSetError(message, source=display, location=loc) from None
+    except RecursionError:
+        raise RuleSetError("not valid YAML: nested too deeply", source=display) from None
+    except ValueError as exc:  # a scalar the constructor cannot build, e.g. an integer of 5,000 digits
+        raise RuleSetError(f"not valid YAML: {' '.join(str(exc).split())[:200]}", source=display) from None
+    try:
+        check_yaml_data(data, display, "rule")
+    except InputError as exc:
+        raise RuleSetError(exc.message, source=display) from None
     if not isinstance(data, Mapping):
         raise RuleSetError("a rule file must be a mapping with keys " + ", ".join(_RULE_FILE_KEYS), source=display)
     for key in data:
@@ -221,6 +245,17 @@ def _read_rule_file(path: Path, display: str) -> dict[str, Any]:
 
 
 def _from_data(data: Mapping[str, Any], display: str, stack: tuple[str, ...], folder: Path | None = None) -> RuleSet:
+    try:
+        return _from_data_unnamed(data, display, stack, folder)
+    except RuleSetError as exc:
+        if exc.source is None or exc.source.startswith("rule set "):
+            # RuleSet.validate() names the rule set, not the file its numbers came from
+            raise RuleSetError(exc.message, source=display, location=exc.location) from None
+        raise
+
+
+def _from_data_unnamed(data: Mapping[str, Any], display: str, stack: tuple[str, ...],
+                       folder: Path | None = None) -> RuleSet:
     base_name = data.get("base")
     if base_name is None:
         base = RuleSet()
@@ -258,6 +293,19 @@ def _builtin(name: str) -> RuleSet:
     return _from_data(_read_rule_file(Path(str(res)), name), name, (name,))
 
 
+_WITHIN: contextvars.ContextVar[Path | None] = contextvars.ContextVar("zcsim_rules_within", default=None)
+
+
+def load_rules_within(spec: str | Path, folder: Path) -> RuleSet:
+    """:func:`load_rules` of a rule file that, with every ``base:`` file it names, must lie inside
+    ``folder`` (after ``..`` and symbolic links are resolved): a scenario's rule file."""
+    token = _WITHIN.set(folder.resolve())
+    try:
+        return load_rules(spec)
+    finally:
+        _WITHIN.reset(token)
+
+
 def _load(spec: str, stack: tuple[str, ...], relative_to: Path | None) -> RuleSet:
     names = builtin_rule_sets()
     if spec in names:
@@ -265,7 +313,16 @@ def _load(spec: str, stack: tuple[str, ...], relative_to: Path | None) -> RuleSe
     path = Path(spec)
     if relative_to is not None and not path.is_absolute():
         path = relative_to / path
+    if "\0" in spec:
+        raise RuleSetError("not a usable path (it contains a NUL character)", source=repr(spec))
     if path.suffix.lower() in {".yaml", ".yml"} or path.exists():
+        within = _WITHIN.get()
+        if within is not None and not path.resolve().is_relative_to(within):
+            raise RuleSetError(f"rule file {spec!r} resolves to {path.resolve()}, outside the scenario's folder "
+                               f"{within}; a scenario's files stay in its folder: move the file there, or allow "
+                               "paths outside it with --allow-outside-paths (Python: "
+                               "load_scenario(..., allow_outside=True))", source=stack[-1] if stack else spec,
+                               location="base" if stack else None)
         if not path.exists():
             raise RuleSetError("rule file not found", source=spec)
         key = str(path.resolve())

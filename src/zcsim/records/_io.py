@@ -142,6 +142,8 @@ def load_record(path: str | Path) -> Record:
         raise RecordError(f"not valid JSON: {exc.msg}", source=str(path), location=f"line {exc.lineno}, column {exc.colno}") from None
     except RecursionError:
         raise RecordError("not valid JSON: nested too deeply", source=str(path)) from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise RecordError(f"not valid JSON: {exc}", source=str(path)) from None
     return parse_record(data, source=str(path))
 
 

@@ -48,11 +48,11 @@ from pydantic import (
     model_validator,
 )
 
-from zcsim._files import read_user_text
+from zcsim._files import YAML_MAX_DEPTH, YAML_MAX_VALUES, read_user_text, yaml_problem
 from zcsim.calendar import WorkingCalendar, default_calendar
 from zcsim.errors import CalendarError, InputError, RuleSetError
 from zcsim.law import LEVELS, RuleSet, builtin_rule_sets, load_rules
-from zcsim.law._load import canonical_key
+from zcsim.law._load import canonical_key, load_rules_within
 from zcsim.procedure.application import EMPLOYER_KINDS, committee_may_review
 from zcsim.sim.behaviour import behaviour_names
 
@@ -565,6 +565,7 @@ class Scenario(_Section):
     _rules: RuleSet | None = PrivateAttr(None)
     _calendar: WorkingCalendar | None = PrivateAttr(None)
     _conflicts: dict[str, frozenset[str]] | None = PrivateAttr(None)
+    _allow_outside: bool = PrivateAttr(False)
 
     @field_validator("overrides", mode="before")
     @classmethod
@@ -581,6 +582,40 @@ class Scenario(_Section):
     def folder(self) -> Path:
         """The folder relative paths are resolved against."""
         return self._folder if self._folder is not None else Path.cwd()
+
+    @property
+    def allow_outside(self) -> bool:
+        """Whether the file paths in this scenario may point outside :attr:`folder` (given by the
+        caller — ``load_scenario(..., allow_outside=True)``, ``--allow-outside-paths`` — never by
+        the scenario itself)."""
+        return self._allow_outside
+
+    def path_of(self, value: str, what: str, *key: Any) -> Path:
+        """The file a path ``value`` of the scenario (at ``key``) names, relative to :attr:`folder`.
+
+        Raises
+        ------
+        InputError
+            Naming the key, when the path (after ``..`` and symlinks are resolved) leaves the
+            scenario's folder and the caller did not allow it, or is not a usable path.
+        """
+        if "\0" in value:
+            raise self.error(f"{what} {value!r} is not a usable path (it contains a NUL character)", *key)
+        path = Path(value)
+        if not path.is_absolute():
+            path = self.folder / path
+        if not self._allow_outside:
+            try:
+                root = self.folder.resolve()
+                target = path.resolve()
+            except (OSError, RuntimeError) as exc:  # a symlink loop, an unreadable folder
+                raise self.error(f"{what} {value!r}: cannot resolve the path ({exc})", *key) from None
+            if not target.is_relative_to(root):
+                raise self.error(
+                    f"{what} {value!r} resolves to {target}, outside the scenario's folder {root}; a scenario's "
+                    "files stay in its folder: move the file there, or allow paths outside it with "
+                    "--allow-outside-paths (Python: load_scenario(..., allow_outside=True))", *key)
+        return path
 
     def where(self, *path: Any) -> str:
         """``line N, a.b[2].c`` for a path inside the scenario (line when known)."""
@@ -715,7 +750,17 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def _index_nodes(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int], source: str) -> None:
+def _index_nodes(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int], source: str,
+                 _count: list[int] | None = None) -> None:
+    # aliases make the node tree a graph: count every visit, so an alias "bomb" (or a
+    # self-referencing alias) stops here with an error instead of hanging a later step
+    count = _count if _count is not None else [0]
+    count[0] += 1
+    if count[0] > YAML_MAX_VALUES or len(path) > YAML_MAX_DEPTH:
+        what = (f"expands to more than {YAML_MAX_VALUES:,} values" if count[0] > YAML_MAX_VALUES
+                else f"nests values more than {YAML_MAX_DEPTH} levels deep")
+        raise InputError(f"the scenario {what} (YAML anchors and aliases?); refusing to read it", source=source,
+                         location=f"line {node.start_mark.line + 1}")
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         first: dict[str, int] = {}
@@ -728,11 +773,11 @@ def _index_nodes(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, 
                 raise InputError(f"key {key!r} appears twice (first on line {first[key]})", source=source,
                                  location=f"line {line}, {_dotted((*path, key))}")
             first[key] = line
-            _index_nodes(v, (*path, key), lines, source)
+            _index_nodes(v, (*path, key), lines, source, count)
             lines[(*path, key)] = line  # errors point at the key's line
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
-            _index_nodes(v, (*path, i), lines, source)
+            _index_nodes(v, (*path, i), lines, source, count)
 
 
 def _dotted(path: Sequence[Any]) -> str:
@@ -863,19 +908,30 @@ def _validate(data: Any, source: str, lines: Mapping[tuple[Any, ...], int]) -> S
         raise InputError(_explain(first) + more, source=source, location=_location(lines, first["loc"])) from None
 
 
-def parse_scenario(data: Any, *, source: str = "<scenario>", folder: str | Path | None = None) -> Scenario:
+def parse_scenario(data: Any, *, source: str = "<scenario>", folder: str | Path | None = None,
+                   allow_outside: bool = False) -> Scenario:
     """Validate a decoded scenario (a mapping) and check it: rules, dates, routing, files.
+
+    File paths in it (``rules``, ``calendar.file``, ``recusal.conflicts``,
+    ``recusal.graph.policy``) are relative to ``folder`` (default: the working directory) and must
+    stay inside it unless ``allow_outside`` (see :func:`load_scenario`).
 
     Raises
     ------
     InputError
         Naming ``source`` and the key (no line numbers: use :func:`load_scenario` for files).
     """
-    return _finish(_validate(data, source, {}), source, Path(folder) if folder is not None else None, {})
+    return _finish(_validate(data, source, {}), source, Path(folder) if folder is not None else None, {},
+                   allow_outside)
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | Path, *, allow_outside: bool = False) -> Scenario:
     """Read a ``zcsim.scenario/1`` YAML file.
+
+    The files a scenario names (``rules`` when a file, ``calendar.file``, ``recusal.conflicts``,
+    ``recusal.graph.policy``) are relative to the scenario's folder and must stay inside it, after
+    ``..`` and symbolic links are resolved; ``allow_outside=True`` (the CLI's
+    ``--allow-outside-paths``) lifts this. A scenario cannot grant itself that permission.
 
     Every problem is an :class:`~zcsim.errors.InputError` naming the file, the line and the key:
     unknown keys (with "did you mean"), wrong types, bad dates, missing or bad rule, calendar and
@@ -896,8 +952,9 @@ def load_scenario(path: str | Path) -> Scenario:
     p = Path(path)
     source = str(path)
     text = read_user_text(p, "scenario")
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)  # its reader already rejects control characters
         node = loader.get_single_node()
         if node is None:
             raise InputError(f"empty file; a scenario starts with 'format: {FORMAT}'", source=source, location="line 1")
@@ -905,19 +962,25 @@ def load_scenario(path: str | Path) -> Scenario:
         _index_nodes(node, (), lines, source)
         data = loader.construct_document(node)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        loc = f"line {mark.line + 1}" if mark is not None else None
-        raise InputError(f"not valid YAML: {getattr(exc, 'problem', None) or exc}", source=source, location=loc) from None
+        message, loc = yaml_problem(exc, text)
+        raise InputError(message, source=source, location=loc) from None
+    except RecursionError:
+        raise InputError("not valid YAML: nested too deeply", source=source) from None
+    except ValueError as exc:  # a scalar the constructor cannot build, e.g. an integer of 5,000 digits
+        raise InputError(f"not valid YAML: {' '.join(str(exc).split())[:200]}", source=source) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     sc = _validate(data, source, lines)
-    return _finish(sc, source, p.resolve().parent, lines)
+    return _finish(sc, source, p.resolve().parent, lines, allow_outside)
 
 
-def _finish(sc: Scenario, source: str, folder: Path | None, lines: dict[tuple[Any, ...], int]) -> Scenario:
+def _finish(sc: Scenario, source: str, folder: Path | None, lines: dict[tuple[Any, ...], int],
+            allow_outside: bool = False) -> Scenario:
     sc._source = source
     sc._folder = folder
     sc._lines = lines
+    sc._allow_outside = bool(allow_outside)
     _check(sc)
     sc._rules = _load_rules(sc)
     if sc.calendar.file is not None:
@@ -1050,9 +1113,7 @@ def _check(sc: Scenario) -> None:
                            "graph, a conflicts file or a rate (Art. 29)", "recusal", "graph")
         policy = sc.recusal.graph.policy
         if isinstance(policy, str):
-            path = Path(policy)
-            if not path.is_absolute():
-                path = sc.folder / path
+            path = sc.path_of(policy, "policy file", "recusal", "graph", "policy")
             if not path.is_file():
                 raise sc.error(f"policy file {policy!r} not found (looked for {path}); give a YAML file of "
                                "conflict-policy options, or null for the default policy", "recusal", "graph", "policy")
@@ -1068,6 +1129,8 @@ def _load_rules(sc: Scenario) -> RuleSet:
         path = Path(spec)
         if not path.is_absolute():
             path = sc.folder / path
+        if "\0" not in spec and (path.suffix.lower() in (".yaml", ".yml") or path.exists()):
+            path = sc.path_of(spec, "rule file", "rules")
         if path.suffix.lower() not in (".yaml", ".yml") and not path.exists():
             raise sc.error(f"unknown rule set {spec!r}{_suggest(spec, builtin_rule_sets())}; built-in: "
                            + ", ".join(builtin_rule_sets()) + "; or a .yaml rule file relative to the scenario", "rules")
@@ -1075,7 +1138,8 @@ def _load_rules(sc: Scenario) -> RuleSet:
             raise sc.error(f"rule file {spec!r} not found (looked for {path})", "rules")
         spec = str(path)
     try:
-        base = load_rules(spec)
+        # a rule file's base: files stay in the scenario's folder too
+        base = load_rules(spec) if sc.allow_outside or spec in builtin_rule_sets() else load_rules_within(spec, sc.folder)
     except RuleSetError as exc:
         raise sc.error(f"rule set {sc.rules!r}: {exc}", "rules") from None
     if not sc.overrides:
@@ -1098,9 +1162,7 @@ def _load_rules(sc: Scenario) -> RuleSet:
 def _load_calendar(sc: Scenario) -> WorkingCalendar:
     if sc.calendar.file is None:
         return default_calendar()
-    path = Path(sc.calendar.file)
-    if not path.is_absolute():
-        path = sc.folder / path
+    path = sc.path_of(sc.calendar.file, "calendar file", "calendar", "file")
     try:
         return WorkingCalendar.from_file(path)
     except CalendarError as exc:
@@ -1110,9 +1172,7 @@ def _load_calendar(sc: Scenario) -> WorkingCalendar:
 def _load_conflicts(sc: Scenario) -> dict[str, frozenset[str]]:
     name = sc.recusal.conflicts
     assert name is not None
-    path = Path(name)
-    if not path.is_absolute():
-        path = sc.folder / path
+    path = sc.path_of(name, "conflicts file", "recusal", "conflicts")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -1122,6 +1182,10 @@ def _load_conflicts(sc: Scenario) -> dict[str, frozenset[str]]:
     except json.JSONDecodeError as exc:
         raise sc.error(f"conflicts file {name!r} is not valid JSON: {exc.msg} (line {exc.lineno})",
                        "recusal", "conflicts") from None
+    except RecursionError:
+        raise sc.error(f"conflicts file {name!r} is not valid JSON: nested too deeply", "recusal", "conflicts") from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise sc.error(f"conflicts file {name!r} is not valid JSON: {exc}", "recusal", "conflicts") from None
     return conflicts_from_json(data, lambda msg: sc.error(f"conflicts file {name!r}: {msg}", "recusal", "conflicts"))
 
 
