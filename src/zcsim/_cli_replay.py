@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from zcsim._cli_common import EXIT_OK, EXIT_VIOLATIONS, ZcsimCommand, console
+from zcsim._cli_common import EXIT_OK, EXIT_VIOLATIONS, ZcsimCommand, allow_outside_option, console
 from zcsim.errors import InputError
 
 
@@ -73,7 +73,9 @@ def _warn_versions(manifest: dict[str, Any]) -> None:
               help="Where replications run (results do not depend on it).")
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @click.option("--address", metavar="tcp://HOST:PORT", help="Dask scheduler (with --executor dask).")
-def replay(folder: str, scenario_path: str | None, executor: str, workers: int | None, address: str | None) -> None:
+@allow_outside_option
+def replay(folder: str, scenario_path: str | None, executor: str, workers: int | None, address: str | None,
+           allow_outside: bool) -> None:
     """Rerun a results folder from its manifest and confirm every figure is identical.
 
     DIR is what `zcsim simulate --out` or `zcsim sweep --out` wrote. The scenario file must be
@@ -97,9 +99,9 @@ def replay(folder: str, scenario_path: str | None, executor: str, workers: int |
     _warn_versions(manifest)
     with tempfile.TemporaryDirectory(prefix="zcsim-replay-") as tmp:
         if manifest["command"] == "simulate":
-            _rerun_simulate(manifest, path, tmp, executor, workers, address)
+            _rerun_simulate(manifest, path, tmp, executor, workers, address, allow_outside)
         else:
-            _rerun_sweep(manifest, path, tmp, executor, workers, address)
+            _rerun_sweep(manifest, path, tmp, executor, workers, address, allow_outside)
         count, diffs = compare_folders(root, tmp)
     what = (f"{manifest['replications']} replications, seed {manifest['seed']}"
             + (f", {len(manifest.get('vary') or [])} varied key(s)" if manifest["command"] == "sweep" else ""))
@@ -121,11 +123,11 @@ def _check_rules(manifest: dict[str, Any], fingerprint: Any) -> None:
 
 
 def _rerun_simulate(manifest: dict[str, Any], path: str, tmp: str, executor: str, workers: int | None,
-                    address: str | None) -> None:
+                    address: str | None, allow_outside: bool = False) -> None:
     from zcsim._cli_sim import _prepare, _progress_run, _task
     from zcsim.sim.output import write_results
 
-    sc, rules = _prepare(path, manifest["overrides"])
+    sc, rules = _prepare(path, manifest["overrides"], allow_outside)
     _check_rules(manifest, rules.fingerprint())
     task = _task(sc, rules, keep_records=bool(manifest.get("keep_records")))
     result = _progress_run(task, int(manifest["replications"]), int(manifest["seed"]), executor, workers, address,
@@ -134,7 +136,7 @@ def _rerun_simulate(manifest: dict[str, Any], path: str, tmp: str, executor: str
 
 
 def _rerun_sweep(manifest: dict[str, Any], path: str, tmp: str, executor: str, workers: int | None,
-                 address: str | None) -> None:
+                 address: str | None, allow_outside: bool = False) -> None:
     import dataclasses
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -143,7 +145,7 @@ def _rerun_sweep(manifest: dict[str, Any], path: str, tmp: str, executor: str, w
     from zcsim.sim import load_scenario
     from zcsim.sim.sweep import build_variants, parse_vary, run_sweep
 
-    sc = load_scenario(path)
+    sc = load_scenario(path, allow_outside=allow_outside)
     vs = [parse_vary(v, sc) for v in manifest.get("vary") or []]
     overrides = list(manifest["overrides"]) or None
     variants = build_variants(sc, vs, overrides)

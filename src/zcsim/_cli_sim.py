@@ -19,7 +19,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from zcsim._cli_common import ZcsimCommand, console, set_option
+from zcsim._cli_common import ZcsimCommand, allow_outside_option, console, set_option
 from zcsim._cli_report import report_option, require_plot
 from zcsim.errors import InputError
 
@@ -153,10 +153,10 @@ resume_option = click.option(
          "settings must match DIR/manifest.json). The result is the same as an uninterrupted run.")
 
 
-def _prepare(path: str, overrides: Sequence[str]) -> tuple[Any, Any]:
+def _prepare(path: str, overrides: Sequence[str], allow_outside: bool = False) -> tuple[Any, Any]:
     from zcsim.sim import load_scenario
 
-    sc = load_scenario(path)
+    sc = load_scenario(path, allow_outside=allow_outside)
     return sc, sc.ruleset(list(overrides) or None)
 
 
@@ -181,9 +181,10 @@ def _task(sc: Any, rules: Any, **kw: Any) -> Any:
 @click.option("--records", is_flag=True, help="Keep a zcsim.meeting/1 record of every meeting (written with --out).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @report_option
+@allow_outside_option
 def simulate(scenario: str, replications: int | None, seed: int | None, executor: str, workers: int | None,
              address: str | None, overrides: Sequence[str], out: str | None, resume: bool, records: bool,
-             as_json: bool, report_path: str | None) -> None:
+             as_json: bool, report_path: str | None, allow_outside: bool) -> None:
     """Simulate annual review cycles of a scenario and summarise them with 95% confidence intervals.
 
     \b
@@ -202,7 +203,7 @@ def simulate(scenario: str, replications: int | None, seed: int | None, executor
     require_plot(report_path)
     if resume and not out:
         raise click.UsageError("--resume needs --out DIR (the folder of the run to finish)")
-    sc, rules = _prepare(scenario, overrides)
+    sc, rules = _prepare(scenario, overrides, allow_outside)
     n = replications or sc.simulation.replications
     s = sc.simulation.seed if seed is None else seed
     keep = bool(records or sc.simulation.keep_records or report_path is not None)  # the report's expert-load histogram
@@ -264,9 +265,10 @@ def _print_summary(con: Any, summ: dict[str, Any]) -> None:
 @click.option("--out", type=click.Path(file_okay=False),
               help="Write both runs (base/, reform/: tables, summary, records) and comparison.json here.")
 @report_option
+@allow_outside_option
 def compare(base: str, reform: str | None, replications: int | None, seed: int | None, executor: str,
             workers: int | None, address: str | None, overrides: Sequence[str], as_json: bool, out: str | None,
-            report_path: str | None) -> None:
+            report_path: str | None, allow_outside: bool) -> None:
     """Compare a rule change with common random numbers: each figure's difference and its 95% CI.
 
     The reform is REFORM.yaml, or BASE with the --set overrides (they apply to the reform only).
@@ -283,8 +285,8 @@ def compare(base: str, reform: str | None, replications: int | None, seed: int |
     if reform is None and not overrides:
         raise click.UsageError("give a REFORM scenario or --set overrides for the reform")
     require_plot(report_path)
-    sc_a, rules_a = _prepare(base, ())
-    sc_b, rules_b = _prepare(reform or base, overrides)
+    sc_a, rules_a = _prepare(base, (), allow_outside)
+    sc_b, rules_b = _prepare(reform or base, overrides, allow_outside)
     n = replications or sc_a.simulation.replications
     s = sc_a.simulation.seed if seed is None else seed
     keep = True if report_path is not None else None  # the report's expert-load histogram reads the records

@@ -18,7 +18,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from zcsim._cli_common import ZcsimCommand, console, set_option
+from zcsim._cli_common import ZcsimCommand, allow_outside_option, console, set_option
 from zcsim._cli_report import report_option, require_plot, write_cli_report
 from zcsim._cli_sim import _announce_resume, _executor_options, _fmt, open_store, resume_option
 
@@ -52,9 +52,10 @@ def _recusal_factory(sc: Any) -> Any:
 @resume_option
 @report_option
 @click.option("--json", "as_json", is_flag=True, help="Print sweep.json (the manifest with every variant's figures).")
+@allow_outside_option
 def sweep(scenario: str, varies: Sequence[str], replications: int | None, seed: int | None, executor: str,
           workers: int | None, address: str | None, overrides: Sequence[str], columns: Sequence[str],
-          out: str | None, resume: bool, report_path: str | None, as_json: bool) -> None:
+          out: str | None, resume: bool, report_path: str | None, as_json: bool, allow_outside: bool) -> None:
     """Run a grid of scenario variants on common random numbers into one table.
 
     Every variant uses the same replication seeds, so differences between rows are paired.
@@ -77,7 +78,7 @@ def sweep(scenario: str, varies: Sequence[str], replications: int | None, seed: 
     require_plot(report_path)
     if resume and not out:
         raise click.UsageError("--resume needs --out DIR (the folder of the sweep to finish)")
-    sc = load_scenario(scenario)
+    sc = load_scenario(scenario, allow_outside=allow_outside)
     vs = [parse_vary(v, sc) for v in varies]
     for c in columns:
         if c not in TABLE_METRICS:
@@ -165,9 +166,10 @@ def sweep(scenario: str, varies: Sequence[str], replications: int | None, seed: 
 @click.option("--address", metavar="tcp://HOST:PORT", help="Dask scheduler (with --executor dask).")
 @set_option
 @click.option("--json", "as_json", is_flag=True, help="Print the search as JSON.")
+@allow_outside_option
 def size(scenario: str, varies: Sequence[str], targets: Sequence[str], confidence: float, batch: int,
          max_replications: int, no_prune: bool, seed: int | None, executor: str, workers: int | None,
-         address: str | None, overrides: Sequence[str], as_json: bool) -> None:
+         address: str | None, overrides: Sequence[str], as_json: bool, allow_outside: bool) -> None:
     """Find the smallest configuration of a grid meeting every target, with stated confidence.
 
     Configurations are searched by cost (the sum of the varied values), smallest first; analytic
@@ -181,7 +183,7 @@ def size(scenario: str, varies: Sequence[str], targets: Sequence[str], confidenc
     from zcsim.sim.sizing import parse_target, size_search
     from zcsim.sim.sweep import parse_vary
 
-    sc = load_scenario(scenario)
+    sc = load_scenario(scenario, allow_outside=allow_outside)
     ts = [parse_target(t) for t in targets]
     vs = [parse_vary(v, sc) for v in varies]
     kw: dict[str, Any] = {"confidence": confidence, "batch": batch, "max_replications": max_replications, "seed": seed,

@@ -391,7 +391,7 @@ def _variant(base: Scenario, data: Mapping[str, Any], assignment: Sequence[tuple
     try:
         for v, value in assignment:
             _apply(d, v, value, base)
-        sc = parse_scenario(d, source=base.source, folder=base.folder)
+        sc = parse_scenario(d, source=base.source, folder=base.folder, allow_outside=base.allow_outside)
         rules = sc.ruleset(overrides or None)
         _check_sizes(sc, rules)
     except InputError as exc:
