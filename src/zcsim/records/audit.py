@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from zcsim.errors import RuleSetError
 from zcsim.law import RuleSet, load_rules
 from zcsim.procedure import committee as pc
 from zcsim.procedure import meeting as pm
@@ -190,7 +191,14 @@ def audit_file(path: str | Path, rules: str | RuleSet | None = None, overrides: 
         When the file is unreadable or malformed, or the rule set cannot be loaded.
     """
     record = load_record(path)
-    return audit(record, rules_for(record, rules, overrides), source=str(path),
+    try:
+        rs = rules_for(record, rules, overrides)
+    except RuleSetError as exc:
+        if rules is None and record.rules is not None:  # the record named its own rule set: say which record
+            raise RuleSetError(f"its rule set {record.rules!r} cannot be loaded: {exc.message}", source=str(path),
+                               location="rules") from None
+        raise
+    return audit(record, rs, source=str(path),
                  key=key if key is not None else key_from_env(), require_seal=require_seal)
 
 
