@@ -4,6 +4,7 @@ Imports neither simpy, z3 nor networkx. Numbers come from the :class:`~zcsim.law
 """
 
 from zcsim.procedure._finding import CHECKS, Check, Finding
+from zcsim.procedure.lifecycle import ApplicantCase, Decision, StepRefused
 from zcsim.procedure.vote import (
     decide,
     min_yes_to_pass,
@@ -14,6 +15,9 @@ from zcsim.procedure.vote import (
 )
 
 __all__ = [
+    "ApplicantCase",
+    "Decision",
+    "StepRefused",
     "CHECKS",
     "Check",
     "Finding",
