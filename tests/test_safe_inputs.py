@@ -78,12 +78,10 @@ def test_no_unsafe_deserialisation_or_eval_in_the_package() -> None:
 def test_yaml_loader_classes_derive_from_the_safe_loader() -> None:
     import yaml
 
-    from zcsim.conflicts import _policy
-    from zcsim.law import _load
+    from zcsim import _files
     from zcsim.sim import scenario
     assert issubclass(scenario._Loader, yaml.SafeLoader)
-    for loader in (_load._SafeLoader, _policy._SafeLoader):
-        assert loader in (yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    assert _files._SafeLoader in (yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     # the scenario loader refuses python tags
     for text in ("!!python/object/apply:os.system ['true']", "!!python/name:os.system"):
         ld = scenario._Loader(text)

@@ -314,3 +314,13 @@ def test_sim_layer_imports_no_pandas_and_not_conflicts_or_verify() -> None:
             "print(sorted(m for m in ('pandas', 'zcsim.conflicts', 'zcsim.verify') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n"])
+def test_an_empty_scenario_says_so_once(tmp_path: Path, text: str) -> None:
+    # regression: the "empty file" error used to be re-wrapped as "not valid YAML: <file>: line 1: …"
+    path = tmp_path / "empty.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    assert str(info.value) == f"{path}: line 1: empty file; a scenario starts with 'format: zcsim.scenario/1'"

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from zcsim.errors import InputError
+import yaml
 
-__all__ = ["read_user_text"]
+from zcsim.errors import InputError, ZcsimError
+
+__all__ = ["read_user_text", "load_user_yaml", "yaml_errors", "check_yaml_data", "yaml_problem"]
+
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""The loader of every user YAML file but scenarios (which index lines): the C safe loader where
+available, never an unsafe one."""
 
 
 def read_user_text(path: str | Path, what: str) -> str:
@@ -92,3 +101,47 @@ def yaml_problem(exc: Exception, text: str) -> tuple[str, str | None]:
     if character is not None and not getattr(exc, "problem", None):
         problem = f"character {character if isinstance(character, str) else chr(character)!r} is not allowed ({problem})"
     return "not valid YAML: " + " ".join(str(problem).split())[:300], loc
+
+
+@contextmanager
+def yaml_errors(text: str, source: str, error: type[InputError] = InputError) -> Iterator[None]:
+    """Turn what PyYAML raises while reading ``text`` into a one-line ``error`` naming ``source``.
+
+    zcsim's own errors raised inside the block pass through unchanged.
+    """
+    try:
+        yield
+    except ZcsimError:
+        raise
+    except Exception as exc:
+        if isinstance(exc, yaml.YAMLError):
+            message, loc = yaml_problem(exc, text)
+            raise error(message, source=source, location=loc) from None
+        if isinstance(exc, RecursionError):
+            raise error("not valid YAML: nested too deeply", source=source) from None
+        if isinstance(exc, ValueError):  # a scalar the constructor cannot build, e.g. an integer of 5,000 digits
+            raise error(f"not valid YAML: {' '.join(str(exc).split())[:200]}", source=source) from None
+        raise
+
+
+def load_user_yaml(text: str, source: str, what: str, error: type[InputError] = InputError) -> Any:
+    """Decode a user's YAML with the safe loader (the C one where available), never an unsafe one,
+    and reject alias bombs and deep nesting (:func:`check_yaml_data`); every problem is one
+    ``error`` naming ``source``.
+
+    Examples
+    --------
+    >>> load_user_yaml("a: [1, 2]", "f.yaml", "policy")
+    {'a': [1, 2]}
+    >>> load_user_yaml("a: [1, 2", "f.yaml", "policy")
+    Traceback (most recent call last):
+    ...
+    zcsim.errors.InputError: f.yaml: line 2, column 1: not valid YAML: did not find expected ',' or ']'
+    """
+    with yaml_errors(text, source, error):
+        data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader
+    try:
+        check_yaml_data(data, source, what)
+    except InputError as exc:
+        raise error(exc.message, source=source) from None
+    return data

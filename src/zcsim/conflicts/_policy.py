@@ -19,9 +19,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
 
-from zcsim._files import check_yaml_data, read_user_text, yaml_problem
+from zcsim._files import load_user_yaml, read_user_text
 from zcsim.errors import InputError
 from zcsim.law import RELATION_TYPES
 
@@ -66,7 +65,6 @@ assert set(KIND_TO_RELATION.values()) <= set(RELATION_TYPES)
 
 EMPLOYMENT_MODES: tuple[str, ...] = ("current", "ever", "off")
 
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def _doc(text: str) -> dict[str, str]:
     return {"doc": text}
@@ -308,16 +306,7 @@ def load_policy(path: str | Path) -> ConflictPolicy:
     """
     src = str(path)
     text = read_user_text(path, "policy")
-    try:
-        data = yaml.load(text, Loader=_SafeLoader)  # the C safe loader where available; never unsafe
-    except yaml.YAMLError as exc:
-        message, where = yaml_problem(exc, text)
-        raise InputError(message, source=src, location=where) from None
-    except RecursionError:
-        raise InputError("not valid YAML: nested too deeply", source=src) from None
-    except ValueError as exc:  # a scalar the constructor cannot build, e.g. an integer of 5,000 digits
-        raise InputError(f"not valid YAML: {' '.join(str(exc).split())[:200]}", source=src) from None
-    check_yaml_data(data, src, "policy")
+    data = load_user_yaml(text, src, "policy")
     return ConflictPolicy.from_mapping(data, source=src)
 
 

@@ -13,10 +13,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 
-from zcsim._files import check_yaml_data, yaml_problem
-from zcsim.errors import InputError, RuleSetError
+from zcsim._files import load_user_yaml
+from zcsim.errors import RuleSetError
 from zcsim.law._params import LEVELS, REGIONS, RELATION_TYPES, ROLES, Citation, ParamSpec
 from zcsim.law._ruleset import RuleSet
 
@@ -24,7 +23,6 @@ __all__ = ["load_rules", "builtin_rule_sets", "parse_assignment", "parse_value"]
 
 _RULE_FILE_KEYS = ("format", "name", "base", "description", "instrument", "set", "citations")
 _LIST_POOLS = {"levels": LEVELS, "relations": RELATION_TYPES, "regions": REGIONS, "roles": ROLES}
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TRUE = {"true", "yes", "on", "1"}
 _INT = re.compile(r"[+-]?[0-9]{1,1000}")
 _EXPONENT = re.compile(r"[eE][+-]?(\d+)")
@@ -214,19 +212,7 @@ def _read_rule_file(path: Path, display: str) -> dict[str, Any]:
         raise RuleSetError(f"not UTF-8 text (byte {exc.start})", source=display) from None
     except OSError as exc:
         raise RuleSetError(f"cannot read rule file: {exc.strerror}", source=display) from None
-    try:
-        data = yaml.load(text, Loader=_SafeLoader)  # the C safe loader where available; never unsafe
-    except yaml.YAMLError as exc:
-        message, loc = yaml_problem(exc, text)
-        raise RuleSetError(message, source=display, location=loc) from None
-    except RecursionError:
-        raise RuleSetError("not valid YAML: nested too deeply", source=display) from None
-    except ValueError as exc:  # a scalar the constructor cannot build, e.g. an integer of 5,000 digits
-        raise RuleSetError(f"not valid YAML: {' '.join(str(exc).split())[:200]}", source=display) from None
-    try:
-        check_yaml_data(data, display, "rule")
-    except InputError as exc:
-        raise RuleSetError(exc.message, source=display) from None
+    data = load_user_yaml(text, display, "rule", RuleSetError)
     if not isinstance(data, Mapping):
         raise RuleSetError("a rule file must be a mapping with keys " + ", ".join(_RULE_FILE_KEYS), source=display)
     for key in data:

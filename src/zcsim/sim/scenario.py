@@ -48,7 +48,7 @@ from pydantic import (
     model_validator,
 )
 
-from zcsim._files import YAML_MAX_DEPTH, YAML_MAX_VALUES, read_user_text, yaml_problem
+from zcsim._files import YAML_MAX_DEPTH, YAML_MAX_VALUES, read_user_text, yaml_errors
 from zcsim.calendar import WorkingCalendar, default_calendar
 from zcsim.errors import CalendarError, InputError, RuleSetError
 from zcsim.law import LEVELS, RuleSet, builtin_rule_sets, load_rules
@@ -954,20 +954,15 @@ def load_scenario(path: str | Path, *, allow_outside: bool = False) -> Scenario:
     text = read_user_text(p, "scenario")
     loader: _Loader | None = None
     try:
-        loader = _Loader(text)  # its reader already rejects control characters
-        node = loader.get_single_node()
-        if node is None:
-            raise InputError(f"empty file; a scenario starts with 'format: {FORMAT}'", source=source, location="line 1")
-        lines: dict[tuple[Any, ...], int] = {}
-        _index_nodes(node, (), lines, source)
-        data = loader.construct_document(node)
-    except yaml.YAMLError as exc:
-        message, loc = yaml_problem(exc, text)
-        raise InputError(message, source=source, location=loc) from None
-    except RecursionError:
-        raise InputError("not valid YAML: nested too deeply", source=source) from None
-    except ValueError as exc:  # a scalar the constructor cannot build, e.g. an integer of 5,000 digits
-        raise InputError(f"not valid YAML: {' '.join(str(exc).split())[:200]}", source=source) from None
+        with yaml_errors(text, source):  # zcsim's own errors (empty file, alias bomb) pass through as they are
+            loader = _Loader(text)  # its reader already rejects control characters
+            node = loader.get_single_node()
+            if node is None:
+                raise InputError(f"empty file; a scenario starts with 'format: {FORMAT}'", source=source,
+                                 location="line 1")
+            lines: dict[tuple[Any, ...], int] = {}
+            _index_nodes(node, (), lines, source)
+            data = loader.construct_document(node)
     finally:
         if loader is not None:
             loader.dispose()
