@@ -414,3 +414,13 @@ def test_kept_regression_inputs(path: Path, tmp_path: Path) -> None:
 
 def test_there_are_kept_regression_inputs() -> None:
     assert {p.parent.name for p in KEPT} >= {"scenario", "rules", "policy", "set"}
+
+
+@pytest.mark.parametrize("base", ["true", "1.5", "ceijing-2020"])
+def test_a_rule_files_bad_base_is_named_with_the_file(tmp_path: Path, base: str) -> None:
+    # found by the fuzzer in CI: `base: true` was reported as "--rules: unknown rule set 'True'"
+    path = tmp_path / "r.yaml"
+    path.write_text(f"format: zcsim.rules/1\nbase: {base}\nset: {{pass_ratio: 3/5}}\n", encoding="utf-8")
+    code, _, err = cli("rules", "--rules", str(path), "--json")
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith(f"zcsim: error: {path}: base: "), err

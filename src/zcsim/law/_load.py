@@ -245,8 +245,16 @@ def _from_data_unnamed(data: Mapping[str, Any], display: str, stack: tuple[str, 
     base_name = data.get("base")
     if base_name is None:
         base = RuleSet()
+    elif not isinstance(base_name, str):
+        raise RuleSetError(f"base must be a rule set name or a rule file path, got {base_name!r}", source=display,
+                           location="base")
     else:
-        base = _load(str(base_name), stack, relative_to=folder)
+        try:
+            base = _load(base_name, stack, relative_to=folder)
+        except RuleSetError as exc:
+            if exc.source == "--rules":  # an unknown name: it came from this file's base:, not from --rules
+                raise RuleSetError(exc.message, source=display, location="base") from None
+            raise
     rules = apply_overrides(base, data.get("set") or {}, where=display, name=str(data.get("name", display)))
     citations = dict(base.citation_overrides)
     specs = RuleSet.specs()
