@@ -118,3 +118,13 @@ def test_every_check_names_an_article_of_the_measures() -> None:
     for c in CHECKS.values():
         assert 1 <= c.article <= 45, c
         assert c.title, c
+
+
+def test_importing_zcsim_does_not_load_the_calendar_data() -> None:
+    # the lifecycle (and the calendar it needs) loads on first use, so the CLI starts quickly
+    code = "import sys, zcsim, zcsim.procedure; print('chinese_calendar' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+    from zcsim.procedure import ApplicantCase, StepRefused  # still exported
+
+    assert ApplicantCase.__module__ == StepRefused.__module__ == "zcsim.procedure.lifecycle"

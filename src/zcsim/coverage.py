@@ -125,6 +125,7 @@ def coverage_table(rules: RuleSet | None = None) -> list[ArticleCoverage]:
     # make sure every procedure module has registered its checks
     import zcsim.procedure.application  # noqa: F401
     import zcsim.procedure.committee  # noqa: F401
+    import zcsim.procedure.lifecycle  # noqa: F401
     import zcsim.procedure.meeting  # noqa: F401
     import zcsim.records.audit  # noqa: F401
 

@@ -3,8 +3,9 @@
 Imports neither simpy, z3 nor networkx. Numbers come from the :class:`~zcsim.law.RuleSet`.
 """
 
+from typing import Any
+
 from zcsim.procedure._finding import CHECKS, Check, Finding
-from zcsim.procedure.lifecycle import ApplicantCase, Decision, StepRefused
 from zcsim.procedure.vote import (
     decide,
     min_yes_to_pass,
@@ -28,3 +29,13 @@ __all__ = [
     "quorum_required",
     "threshold_basis",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``ApplicantCase``, ``Decision`` and ``StepRefused`` load :mod:`zcsim.procedure.lifecycle` on
+    first use, so ``import zcsim`` does not load the calendar (chinesecalendar)."""
+    if name in ("ApplicantCase", "Decision", "StepRefused"):
+        from zcsim.procedure import lifecycle
+
+        return getattr(lifecycle, name)
+    raise AttributeError(f"module 'zcsim.procedure' has no attribute {name!r}")
