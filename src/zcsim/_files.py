@@ -11,7 +11,7 @@ import yaml
 
 from zcsim.errors import InputError, ZcsimError
 
-__all__ = ["read_user_text", "load_user_yaml", "yaml_errors", "check_yaml_data", "yaml_problem"]
+__all__ = ["read_user_text", "read_user_bytes", "load_user_yaml", "yaml_errors", "check_yaml_data", "yaml_problem"]
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """The loader of every user YAML file but scenarios (which index lines): the C safe loader where
@@ -31,14 +31,28 @@ def read_user_text(path: str | Path, what: str) -> str:
     zcsim.errors.InputError: no/such/file.yaml: scenario file not found
     """
     src = str(path)
+    with _reading(src, what):
+        try:
+            return Path(path).read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text (byte {exc.start})", source=src) from None
+
+
+def read_user_bytes(path: str | Path, what: str) -> bytes:
+    """The bytes of ``path``, with the errors of :func:`read_user_text` (a key file, say)."""
+    with _reading(str(path), what):
+        return Path(path).read_bytes()
+
+
+@contextmanager
+def _reading(src: str, what: str) -> Iterator[None]:
+    """An operating-system error reading a user's file as one :class:`InputError` naming it."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        yield
     except FileNotFoundError:
         raise InputError(f"{what} file not found", source=src) from None
     except IsADirectoryError:
         raise InputError(f"{what} file expected, got a directory", source=src) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", source=src) from None
     except OSError as exc:
         raise InputError(f"cannot read {what} file: {exc.strerror}", source=src) from None
 

@@ -45,6 +45,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from zcsim._files import read_user_bytes
 from zcsim.errors import InputError
 from zcsim.procedure._finding import Finding, register
 from zcsim.records._io import parse_record
@@ -291,14 +292,7 @@ def _label_where(label: str) -> dict[str, str | None]:
 
 def read_key(path: str | Path) -> bytes:
     """An HMAC key from a file: its bytes without surrounding whitespace (must not be empty)."""
-    try:
-        raw = Path(path).read_bytes().strip()
-    except FileNotFoundError:
-        raise InputError("key file not found", source=str(path)) from None
-    except IsADirectoryError:
-        raise InputError("key file expected, got a directory", source=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read key file: {exc.strerror}", source=str(path)) from None
+    raw = read_user_bytes(path, "key").strip()
     if not raw:
         raise InputError("key file is empty", source=str(path))
     return raw

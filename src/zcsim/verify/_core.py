@@ -9,7 +9,6 @@ anything else — a timeout, an incomplete theory — is **unknown**, which neve
 from __future__ import annotations
 
 import enum
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -191,7 +190,7 @@ def check_claim(m: MeetingModel, claim: z3.BoolRef, *, timeout_ms: int, name: st
     s.add(*assertions)
     res = s.check()
     if res == z3.unsat:
-        return Verdict.PROVED, None, Obligation(name, assertions, "unsat", comment)
+        return Verdict.PROVED, None, ob
     if res != z3.sat:
         return Verdict.UNKNOWN, None, ob
     model = s.model()
@@ -229,14 +228,6 @@ def minimise(m: MeetingModel, goal: z3.ArithRef, premises: Sequence[z3.BoolRef],
     bound = (h.upper() if maximise else h.lower())
     exact = z3.is_int_value(bound) and bound.as_long() == val
     return val, model_values(model, m), exact
-
-
-def timed(fn: Callable[[], PropertyResult]) -> PropertyResult:
-    """Run ``fn`` and store its wall time in the result."""
-    t0 = time.perf_counter()
-    out = fn()
-    out.seconds = time.perf_counter() - t0
-    return out
 
 
 def describe(values: Mapping[str, Any]) -> str:
