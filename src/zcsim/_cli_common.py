@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -12,6 +13,7 @@ from zcsim.errors import ZcsimError
 from zcsim.law import builtin_rule_sets
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
+"""Exit statuses: compliant or done, violations found (or a guarantee lost), bad input."""
 
 
 def console(err: bool = False) -> Console:
@@ -34,18 +36,58 @@ allow_outside_option = click.option(
 )
 
 
+EXIT_INTERNAL = 70
+"""An internal error: an exception no check of zcsim's anticipated (``EX_SOFTWARE``). It is a bug."""
+EXIT_INTERRUPTED = 130
+"""Stopped by Ctrl-C (128 + SIGINT), distinct from "violations found" and from bad input."""
+
+BUG_HINT = ("this is a bug in zcsim: please report it with the command you ran "
+            "(set ZCSIM_DEBUG=1 to see the traceback)")
+
+
+def _usage_line(exc: click.UsageError) -> str:
+    path = exc.ctx.command_path if exc.ctx is not None else "zcsim"
+    return f"{path}: {exc.format_message().rstrip('.')} (see '{path} --help')"
+
+
+def _os_error_line(exc: OSError) -> str | None:
+    """One line for an operating-system error naming a file (an unwritable, full or missing output
+    location), else ``None``."""
+    name = exc.filename
+    if name is None:
+        return None
+    what = exc.strerror or type(exc).__name__
+    return f"{os.fsdecode(name)}: cannot read or write: {what}"
+
+
 class ZcsimCommand(click.Command):
     """A command that turns zcsim's own errors into one line on stderr and exit status 2.
 
     Every zcsim command uses it (the main group's commands through ``command_class``), so the
-    rule holds whether a command runs under ``zcsim`` or on its own.
+    rule holds whether a command runs under ``zcsim`` or on its own. Usage errors (a bad option
+    or value) are one line too, and so is an operating-system error naming a file, such as an
+    output folder that cannot be written.
     """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            if isinstance(exc, OneLineUsageError):
+                raise
+            raise OneLineUsageError(_usage_line(exc)) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ZcsimError as exc:
             click.echo(f"zcsim: error: {exc}", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
+        except OSError as exc:
+            line = _os_error_line(exc)
+            if line is None or isinstance(exc, BrokenPipeError):
+                raise
+            click.echo(f"zcsim: error: {line}", err=True)
             ctx.exit(EXIT_BAD_INPUT)
 
 
@@ -58,11 +100,64 @@ class OneLineUsageError(click.ClickException):
         click.echo(f"zcsim: error: {self.format_message()}", err=True)
 
 
-class OneLineUsageCommand(ZcsimCommand):
-    """A :class:`ZcsimCommand` whose usage errors are one line too (``zcsim draw``)."""
+OneLineUsageCommand = ZcsimCommand
+"""The name some commands use; every command's usage errors are one line now."""
+
+
+class ZcsimGroup(click.Group):
+    """The ``zcsim`` group: its commands are :class:`ZcsimCommand`, and nothing escapes it as a traceback.
+
+    - a usage error is one ``zcsim: error:`` line, exit status 2;
+    - Ctrl-C is one line, exit status 130 (:data:`EXIT_INTERRUPTED`);
+    - any other exception is an internal error: one line with a bug-report hint, exit status 70
+      (:data:`EXIT_INTERNAL`); ``ZCSIM_DEBUG=1`` lets the traceback through.
+    """
+
+    command_class = ZcsimCommand
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
             return super().parse_args(ctx, args)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
         except click.UsageError as exc:
-            raise OneLineUsageError(exc.format_message()) from None
+            raise OneLineUsageError(_usage_line(exc)) from None
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            raise OneLineUsageError(_usage_line(exc)) from None
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message(), err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except click.ClickException as exc:
+            if isinstance(exc, OneLineUsageError):
+                exc.show()
+            elif isinstance(exc, click.UsageError):
+                click.echo(f"zcsim: error: {_usage_line(exc)}", err=True)
+            else:
+                click.echo(f"zcsim: error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code if exc.exit_code else EXIT_BAD_INPUT)
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("zcsim: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except SystemExit:
+            raise
+        except BrokenPipeError:  # the reader of our output went away (`zcsim … | head`)
+            sys.exit(1)
+        except Exception as exc:
+            if os.environ.get("ZCSIM_DEBUG"):
+                raise
+            detail = " ".join(str(exc).split())[:300]
+            click.echo(f"zcsim: internal error: {type(exc).__name__}{': ' + detail if detail else ''} — {BUG_HINT}",
+                       err=True)
+            sys.exit(EXIT_INTERNAL)
+        sys.exit(code if isinstance(code, int) else 0)

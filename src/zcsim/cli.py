@@ -14,18 +14,12 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from zcsim._cli_common import EXIT_OK, EXIT_VIOLATIONS, ZcsimCommand, console, rules_option, set_option
+from zcsim._cli_common import EXIT_OK, EXIT_VIOLATIONS, ZcsimGroup, console, rules_option, set_option
 
 from zcsim import __version__
 from zcsim.law import RuleSet, format_value, load_rules
 
-class _Group(click.Group):
-    """The zcsim group: its commands turn zcsim's own errors into one line and exit status 2."""
-
-    command_class = ZcsimCommand
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ZcsimGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="zcsim")
 def main() -> None:
     """zcsim — simulate and verify professional-title review procedures (职称评审).
