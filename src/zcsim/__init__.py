@@ -15,9 +15,39 @@ True
 17
 """
 
-from zcsim.errors import CalendarError, InputError, RecordError, RuleSetError, ZcsimError
-from zcsim.law import Citation, RuleSet, builtin_rule_sets, load_rules
-from zcsim.procedure import CHECKS, Finding, decide, min_yes_to_pass, passes, quorum_met, quorum_required
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from zcsim.errors import CalendarError, InputError, RecordError, RuleSetError, ZcsimError
+    from zcsim.law import Citation, RuleSet, builtin_rule_sets, load_rules
+    from zcsim.procedure import CHECKS, Finding, decide, min_yes_to_pass, passes, quorum_met, quorum_required
+
+_LAZY = {
+    "zcsim.errors": ("CalendarError", "InputError", "RecordError", "RuleSetError", "ZcsimError"),
+    "zcsim.law": ("Citation", "RuleSet", "builtin_rule_sets", "load_rules"),
+    "zcsim.procedure": ("CHECKS", "Finding", "decide", "min_yes_to_pass", "passes", "quorum_met", "quorum_required"),
+}
+"""Where each public name lives. They load on first use, so ``import zcsim`` (and the ``zcsim``
+command's start, which Ctrl-C may interrupt) loads no numpy until something needs it."""
+_WHERE = {name: module for module, names in _LAZY.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'zcsim' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WHERE])
+
 
 __version__ = "0.1.0"
 

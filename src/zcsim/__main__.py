@@ -1,5 +1,5 @@
 """``python -m zcsim`` runs the zcsim command."""
 
-from zcsim.cli import main
+from zcsim._entry import run
 
-main()
+run()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
@@ -43,6 +43,15 @@ EXIT_INTERRUPTED = 130
 
 BUG_HINT = ("this is a bug in zcsim: please report it with the command you ran "
             "(set ZCSIM_DEBUG=1 to see the traceback)")
+
+
+def interrupted() -> NoReturn:
+    """Ctrl-C: one line and exit status 130. Objects a library left half-built when the interrupt
+    came (a Z3 context, say) may complain as they are collected at exit; those messages are
+    silenced, as the run is over."""
+    sys.unraisablehook = lambda unraisable: None
+    click.echo("zcsim: interrupted", err=True)
+    sys.exit(EXIT_INTERRUPTED)
 
 
 def _usage_line(exc: click.UsageError) -> str:
@@ -147,8 +156,7 @@ class ZcsimGroup(click.Group):
                 click.echo(f"zcsim: error: {exc.format_message()}", err=True)
             sys.exit(exc.exit_code if exc.exit_code else EXIT_BAD_INPUT)
         except (click.Abort, KeyboardInterrupt):
-            click.echo("zcsim: interrupted", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+            interrupted()
         except SystemExit:
             raise
         except BrokenPipeError:  # the reader of our output went away (`zcsim … | head`)

@@ -40,7 +40,8 @@ def read_user_bytes(path: str | Path, what: str, *, stream_ok: bool = False, max
     Only a regular file is read, so a FIFO, a terminal or a device such as ``/dev/zero`` never
     hangs or fills memory. Where ``stream_ok`` (an input a user may pipe in: a CSV table), ``-``
     names standard input and a pipe (``<(cat f.csv)``, ``/dev/stdin``) is read too, once, to its
-    end. Nothing larger than ``max_bytes`` is read.
+    end; a named FIFO that no program writes to reads as empty rather than waiting. Nothing larger
+    than ``max_bytes`` is read.
 
     Examples
     --------
@@ -64,6 +65,12 @@ def read_user_bytes(path: str | Path, what: str, *, stream_ok: bool = False, max
             raise error(f"{what} file expected, got a {kind} (not a regular file{hint})", source=src)
         if kind == "file" and st.st_size > max_bytes:
             raise error(f"{what} file is {st.st_size:,} bytes; the most zcsim reads is {max_bytes:,}", source=src)
+        if kind == "pipe":
+            # opened without waiting for a writer: a FIFO nobody writes to reads as empty, never hangs
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+            os.set_blocking(fd, True)
+            with os.fdopen(fd, "rb") as fh:
+                return _read_capped(fh, src, what, max_bytes, error)
         with open(path, "rb") as fh:
             return _read_capped(fh, src, what, max_bytes, error)
 
