@@ -105,7 +105,7 @@ def test_set_overrides(text: str, key: str, value: object) -> None:
     ("pass_ratio=3/2", "between 0 and 1"),
     ("pass_ratio=1/0", "expected a ratio"),
     ("committee_min_size_series=many", "expected a whole number"),
-    ("committee_min_size_series=0", ">= 1"),
+    ("committee_min_size_series=0", "from 1 to 1,000"),
     ("threshold_inclusive=maybe", "true or false"),
     ("threshold_basis=member", "did you mean 'members'"),
     ("recusal_relations=spouse,cousin", "'cousin' is not one of them"),

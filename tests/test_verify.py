@@ -546,7 +546,7 @@ def _example_problem(rules: RuleSet) -> tuple[PanelProblem, dict[str, frozenset[
     from zcsim._cli_verify import _pool_problem
     from zcsim.conflicts import ConflictPolicy, find_conflicts, load_graph
 
-    prob = _pool_problem(str(POOL), rules, dt.date(2025, 11, 14), None, None, None, None, None, None)
+    prob, _ids = _pool_problem(str(POOL), rules, dt.date(2025, 11, 14), None, None, None, None, None, None)
     files = [POOL / f"{n}.csv" for n in ("experts", "applicants", "relations")]
     conflicts = find_conflicts(load_graph(*files), dt.date(2025, 11, 14), ConflictPolicy()).by_applicant()
     return prob, conflicts

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -15,39 +16,75 @@ from zcsim._cli_common import EXIT_OK, EXIT_VIOLATIONS, OneLineUsageCommand, con
 from zcsim._cli_report import announce, report_from_json, report_option, require_plot
 from zcsim.errors import InputError, RuleSetError
 from zcsim.law import LEVELS, RuleSet, load_rules
+from zcsim.law._load import shown
+from zcsim.law._params import MAX_COMMITTEE_SIZE
 
 VERDICT_STYLE = {"proved": "green", "refuted": "red", "unknown": "yellow", "figure": "cyan"}
 
 
+_SIZE = re.compile(r"[0-9]{1,9}")  # ASCII digits: int() would also take '١٢' and full-width digits
+
+
 def _sizes(text: str | None) -> tuple[int, ...] | None:
+    """``--sizes LO..HI`` or ``N,N,…`` as committee sizes, checked by their bounds before any
+    range is built: at most :data:`MAX_FIGURE_SIZES` sizes, each from 1 to
+    :data:`~zcsim.law._params.MAX_COMMITTEE_SIZE`.
+
+    Examples
+    --------
+    >>> _sizes("3..5"), _sizes("25, 11,25")
+    ((3, 4, 5), (11, 25))
+    """
     if text is None:
         return None
-    try:
-        if ".." in text:
-            lo, hi = (int(x) for x in text.split("..", 1))
-            out = tuple(range(lo, hi + 1))
-        else:
-            out = tuple(int(x) for x in text.split(","))
-    except ValueError:
-        raise InputError(f"expected sizes like 11..51 or 11,13,25, got {text!r}", source="--sizes") from None
-    if not out or min(out) < 1 or len(out) > 1000:
-        raise InputError(f"expected 1 to 1000 positive sizes, got {text!r}", source="--sizes")
-    return out
+    from zcsim.verify._run import MAX_FIGURE_SIZES  # not at import time: zcsim.verify imports z3
+
+    def bad(why: str) -> InputError:
+        return InputError(f"{why}: expected sizes like 11..51 or 11,13,25, each from 1 to {MAX_COMMITTEE_SIZE:,}, "
+                          f"at most {MAX_FIGURE_SIZES:,} of them; got {shown(text)}", source="--sizes")
+
+    if ".." in text:
+        parts = [x.strip() for x in text.split("..", 1)]
+        if not all(_SIZE.fullmatch(x) for x in parts):
+            raise bad("not a range of whole numbers")
+        lo, hi = (int(x) for x in parts)
+        if lo > hi:
+            raise bad(f"the range {lo}..{hi} is empty")
+        if lo < 1 or hi > MAX_COMMITTEE_SIZE:
+            raise bad("a size out of range")
+        if hi - lo + 1 > MAX_FIGURE_SIZES:  # pragma: no cover - implied by the size bound today
+            raise bad("too many sizes")
+        return tuple(range(lo, hi + 1))
+    items = text.split(",", MAX_FIGURE_SIZES)
+    if len(items) > MAX_FIGURE_SIZES:
+        raise bad("too many sizes")
+    items = [x.strip() for x in items]
+    if not all(_SIZE.fullmatch(x) for x in items):
+        raise bad("not a whole number")
+    values = sorted({int(x) for x in items})
+    if values[0] < 1 or values[-1] > MAX_COMMITTEE_SIZE:
+        raise bad("a size out of range")
+    return tuple(values)
 
 
 def _pool_problem(pool_dir: str, rules: RuleSet, day: dt.date, series: str | None, specialty: str | None,
-                  level: str | None, size: int | None, panels: int | None, policy_file: str | None) -> Any:
-    """Read a pool folder and its conflicts (the conflicts module) into a PanelProblem."""
+                  level: str | None, size: int | None, panels: int | None, policy_file: str | None
+                  ) -> tuple[Any, set[str]]:
+    """Read a pool folder and its conflicts (the conflicts module) into a PanelProblem, with the
+    ids of every expert of the pool (what a public report must not show, Art. 28)."""
     from zcsim.conflicts import ConflictPolicy, find_conflicts, load_graph, load_policy
     from zcsim.draw import Pool, committee_size, default_panel_count, load_applicants, load_experts
     from zcsim.verify import PanelProblem
+    from zcsim.verify._run import check_size
 
     d = Path(pool_dir)
     files = {n: d / f"{n}.csv" for n in ("experts", "applicants", "relations")}
     for n, p in files.items():
         if not p.is_file():
             raise InputError(f"the pool folder needs {n}.csv (expected {p})", source="--pool")
-    experts = Pool(load_experts(files["experts"]))
+    records = load_experts(files["experts"])
+    identifiers = {e.id for e in records}  # the results name experts by id only, never by a name column
+    experts = Pool(records)
     applicants = load_applicants(files["applicants"])
     if series is None:
         found = sorted({a.series for a in applicants})
@@ -62,16 +99,54 @@ def _pool_problem(pool_dir: str, rules: RuleSet, day: dt.date, series: str | Non
     if level is None:  # the committee of the highest level among them (it may review lower levels, Art. 9)
         level = max((a.level for a in chosen), key=LEVELS.index)
     by_specialty = specialty is not None
+    if size is not None:
+        check_size(size, "--pool-size")
     size = committee_size(rules, level=level, by_specialty=by_specialty, size=size)
     policy = load_policy(policy_file) if policy_file else ConflictPolicy()
     report = find_conflicts(load_graph(files["experts"], files["applicants"], files["relations"]), day, policy,
                             applicants=[a.id for a in chosen])
     eligible = experts.eligible(series, level, specialty)
     k = panels if panels is not None else default_panel_count(size, len(chosen), rules)
-    if k < 1:
-        raise InputError(f"the number of panels must be at least 1, got {k}", source="--panels")
+    if not 1 <= k <= size:  # each panel needs an expert (Art. 20); more would only grow the solver's problem
+        raise InputError(f"expected 1 to {size} panels (the committee's size), got {shown(k)}", source="--panels")
     scope = f"series {series}" + (f", specialty {specialty}" if specialty else "") + f", {level}"
-    return PanelProblem(eligible, [a.id for a in chosen], report.by_applicant(), size, k, scope)
+    return PanelProblem(eligible, [a.id for a in chosen], report.by_applicant(), size, k, scope), identifiers
+
+
+def _public(doc: Any, identifiers: set[str]) -> Any:
+    """``doc`` (what ``--json`` prints) as a public report may show it (Art. 28: expert lists are
+    not made public): every string or key that is an expert id of the pool becomes its
+    pseudonym, and in the results of the properties that read the pool every text is
+    pseudonymised too (:class:`zcsim.report.Pseudonyms`, the report's own function)."""
+    from zcsim.report import Pseudonyms
+    from zcsim.verify import properties
+
+    if not identifiers:
+        return doc
+    pool_properties = {pid for pid, prop in properties().items() if prop.needs_pool}
+    names = Pseudonyms(identifiers)
+    known = names.mapping
+
+    def word(x: Any) -> Any:
+        return known[x] if isinstance(x, str) and x in known else x
+
+    def text(x: Any) -> Any:
+        if isinstance(x, dict):
+            return {names.text(k): text(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [text(v) for v in x]
+        return names.text(x) if isinstance(x, str) else x
+
+    def walk(x: Any) -> Any:
+        if isinstance(x, dict):
+            if x.get("id") in pool_properties:
+                return text(x)
+            return {word(k): walk(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [walk(v) for v in x]
+        return word(x)
+
+    return walk(doc)
 
 
 @click.command("verify", cls=OneLineUsageCommand)
@@ -81,11 +156,15 @@ def _pool_problem(pool_dir: str, rules: RuleSet, day: dt.date, series: str | Non
               help="Compare with this baseline rule set: list the guarantees and figures the change moves.")
 @click.option("--against-set", "against_overrides", metavar="KEY=VALUE", multiple=True,
               help="Override a rule of the baseline (repeatable; default baseline: the --rules set without --set).")
-@click.option("--committee-size", type=int, metavar="N", help="Check committees of this size only.")
-@click.option("--sizes", "sizes_text", metavar="LO..HI|N,N,…", help="Committee sizes of the figures table [1..51].")
+@click.option("--committee-size", type=int, metavar="N",
+              help=f"Check committees of this size only (1 to {MAX_COMMITTEE_SIZE:,}).")
+@click.option("--sizes", "sizes_text", metavar="LO..HI|N,N,…",
+              help=f"Committee sizes of the figures table, each 1 to {MAX_COMMITTEE_SIZE:,}, at most 1,000 sizes "
+                   "[1..51].")
 @click.option("--only", multiple=True, metavar="ID|GROUP", help="Check only this property or group (repeatable).")
 @click.option("--timeout", type=float, default=10.0, show_default=True, metavar="S",
-              help="Seconds per solver query; a query that runs out is 'unknown', never a pass.")
+              help="Seconds per solver query, above 0 and at most 3600; a query that runs out is 'unknown', "
+                   "never a pass.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("--smt2", "smt2_dir", metavar="DIR", help="Also write every solver query as SMT-LIB 2 into DIR.")
 @click.option("--pool", "pool_dir", metavar="DIR",
@@ -96,8 +175,10 @@ def _pool_problem(pool_dir: str, rules: RuleSet, day: dt.date, series: str | Non
 @click.option("--series", metavar="NAME", help="The pool committee's series [the applicants' only series].")
 @click.option("--specialty", metavar="NAME", help="Form the pool committee by this specialty [by series].")
 @click.option("--level", type=click.Choice(LEVELS), help="The pool committee's level [the applicants' highest].")
-@click.option("--pool-size", type=int, metavar="N", help="The pool committee's size [the smallest valid].")
-@click.option("--panels", type=int, metavar="K", help="Panels of the pool committee [default_panel_count].")
+@click.option("--pool-size", type=int, metavar="N",
+              help=f"The pool committee's size, 1 to {MAX_COMMITTEE_SIZE:,} [the smallest valid].")
+@click.option("--panels", type=int, metavar="K",
+              help="Panels of the pool committee, 1 to the committee's size [default_panel_count].")
 @report_option
 def verify_command(rules_spec: str | None, overrides: tuple[str, ...], against: str | None,
                    against_overrides: tuple[str, ...], committee_size: int | None, sizes_text: str | None,
@@ -116,6 +197,9 @@ def verify_command(rules_spec: str | None, overrides: tuple[str, ...], against: 
     proposed change: the command lists the guarantees it loses (exit status 1) and gains, and the
     figures it moves.
 
+    With --pool and --report, the report and the verify.json beside it name experts only by
+    pseudonyms (Art. 28); --json and --smt2 keep the real ids (internal outputs).
+
     \b
     Examples:
       zcsim verify
@@ -127,21 +211,28 @@ def verify_command(rules_spec: str | None, overrides: tuple[str, ...], against: 
     """
     from zcsim.verify import compare_rules, verify, write_smt2
 
+    from zcsim.verify._run import check_size, check_timeout
+
     require_plot(report_path)
-    rules = load_rules(rules_spec or "beijing-2020", list(overrides) or None)
+    timeout = check_timeout(timeout)
+    if committee_size is not None:
+        check_size(committee_size, "--committee-size")
     sizes = _sizes(sizes_text)
-    pool = None
+    rules = load_rules("beijing-2020" if rules_spec is None else rules_spec, list(overrides) or None)
+    pool, identifiers = None, set()
     if pool_dir is not None:
         day = review_date.date() if review_date is not None else dt.date.today()
-        pool = _pool_problem(pool_dir, rules, day, series, specialty, level, pool_size, panels, policy_file)
+        pool, identifiers = _pool_problem(pool_dir, rules, day, series, specialty, level, pool_size, panels,
+                                          policy_file)
     kwargs: dict[str, Any] = {"committee_size": committee_size, "timeout": timeout, "sizes": sizes, "pool": pool,
                               "only": list(only) or None}
     out = console()
     if against is not None or against_overrides:
         try:
-            baseline = load_rules(against or rules_spec or "beijing-2020", list(against_overrides) or None)
+            base = against if against is not None else rules_spec if rules_spec is not None else "beijing-2020"
+            baseline = load_rules(base, list(against_overrides) or None)
         except RuleSetError as exc:  # name the option the baseline came from, not --rules/--set
-            where = {"--rules": "--against" if against else "--rules", "--set": "--against-set"}
+            where = {"--rules": "--against" if against is not None else "--rules", "--set": "--against-set"}
             raise RuleSetError(exc.message, source=where.get(exc.source or "", exc.source),
                                location=exc.location) from None
         with console(err=True).status("verifying the proposal and the baseline …", spinner="dots") if not as_json \
@@ -151,7 +242,7 @@ def verify_command(rules_spec: str | None, overrides: tuple[str, ...], against: 
             write_smt2(change.proposed_results, Path(smt2_dir) / "proposed")
             write_smt2(change.baseline_results, Path(smt2_dir) / "baseline")
         if report_path is not None:
-            announce(report_from_json(change.as_json(), report_path), err=as_json)
+            announce(report_from_json(_public(change.as_json(), identifiers), report_path), err=as_json)
         if as_json:
             click.echo(json.dumps(change.as_json(), ensure_ascii=False, indent=2, default=str))
         else:
@@ -165,7 +256,7 @@ def verify_command(rules_spec: str | None, overrides: tuple[str, ...], against: 
         if not as_json:
             console(err=True).print(f"wrote {len(paths)} SMT-LIB 2 files to {smt2_dir}")
     if report_path is not None:
-        announce(report_from_json([r.as_json() for r in results], report_path), err=as_json)
+        announce(report_from_json(_public([r.as_json() for r in results], identifiers), report_path), err=as_json)
     if as_json:
         click.echo(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2, default=str))
         return

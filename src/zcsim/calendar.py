@@ -25,6 +25,7 @@ datetime.date(2025, 10, 11)
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import functools
 import os
@@ -35,6 +36,7 @@ from dataclasses import dataclass
 import chinese_calendar
 import numpy as np
 
+from zcsim._files import decode_utf8, read_user_bytes
 from zcsim.errors import CalendarError
 
 __all__ = [
@@ -351,19 +353,9 @@ class WorkingCalendar:
         (True, False)
         """
         source = os.fspath(path)
-        try:
-            with open(source, encoding="utf-8-sig", newline="") as handle:
-                text = handle.read()
-        except FileNotFoundError:
-            raise CalendarError("calendar file not found", source=source) from None
-        except IsADirectoryError:
-            raise CalendarError("expected a calendar file, got a directory", source=source) from None
-        except UnicodeDecodeError as exc:
-            raise CalendarError(f"calendar file is not UTF-8 text ({exc.reason})", source=source) from None
-        except OSError as exc:
-            raise CalendarError(
-                f"cannot read calendar file: {exc.strerror or exc}", source=source
-            ) from None
+        # a regular file only, read once and capped: a FIFO would block, /dev/zero fill memory
+        data = read_user_bytes(source, "calendar", error=CalendarError)
+        text = decode_utf8(data.removeprefix(codecs.BOM_UTF8), source, "calendar", error=CalendarError)
         days, covered = _parse_calendar_text(text, source)
         return cls(days, covered_years=covered, source=source)
 
@@ -417,7 +409,9 @@ class WorkingCalendar:
         if table is not None:
             return table
         if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
-            raise self._uncovered(year)
+            raise CalendarError(f"counting reaches the year {year}, past the last date zcsim can hold "
+                                f"({datetime.MAXYEAR}-12-31); give an earlier date or fewer working days",
+                                source=self._source)
         known: np.ndarray | None = None
         if year in self._covered_years:
             mask = _weekday_mask(year)

@@ -3,7 +3,7 @@
 Imports neither simpy, z3 nor networkx: this is the plain, fast core.
 """
 
-from zcsim.law._load import apply_overrides, builtin_rule_sets, load_rules, parse_assignment
+from zcsim.law._load import apply_overrides, builtin_rule_sets, load_rules, parse_assignment, parse_ratio
 from zcsim.law._params import LEVELS, RELATION_TYPES, REGIONS, ROLES, Citation, ParamSpec
 from zcsim.law._ruleset import ParamInfo, RuleSet, format_value
 
@@ -16,6 +16,7 @@ __all__ = [
     "apply_overrides",
     "builtin_rule_sets",
     "parse_assignment",
+    "parse_ratio",
     "format_value",
     "LEVELS",
     "ROLES",

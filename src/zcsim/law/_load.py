@@ -14,19 +14,130 @@ from pathlib import Path
 from typing import Any
 
 
-from zcsim._files import load_user_yaml
-from zcsim.errors import RuleSetError
-from zcsim.law._params import LEVELS, REGIONS, RELATION_TYPES, ROLES, Citation, ParamSpec
+from zcsim._files import load_user_yaml, read_user_text
+from zcsim.errors import InputError, RuleSetError
+from zcsim.law._params import (
+    LEVELS,
+    RATIO_MAX_DENOMINATOR,
+    RATIO_MAX_DIGITS,
+    RATIO_MAX_EXPONENT,
+    REGIONS,
+    RELATION_TYPES,
+    ROLES,
+    Citation,
+    ParamSpec,
+)
 from zcsim.law._ruleset import RuleSet
 
-__all__ = ["load_rules", "builtin_rule_sets", "parse_assignment", "parse_value"]
+__all__ = ["load_rules", "builtin_rule_sets", "parse_assignment", "parse_value", "parse_ratio"]
 
 _RULE_FILE_KEYS = ("format", "name", "base", "description", "instrument", "set", "citations")
+_CITATION_KEYS = ("article", "phrase")
+MAX_ARTICLE = 1_000
+"""Largest article number a rule file's citation may name (the 2020 Measures have 46 articles)."""
+_TEXT_KEYS = ("name", "description", "instrument")
 _LIST_POOLS = {"levels": LEVELS, "relations": RELATION_TYPES, "regions": REGIONS, "roles": ROLES}
 _TRUE = {"true", "yes", "on", "1"}
-_INT = re.compile(r"[+-]?[0-9]{1,1000}")
-_EXPONENT = re.compile(r"[eE][+-]?(\d+)")
+_INT = re.compile(r"[+-]?[0-9]{1,30}")  # ASCII digits only: "²" passes isdigit() and crashes int()
+_D = RATIO_MAX_DIGITS
+_RATIO = re.compile(
+    rf"[+]?(?:[0-9]{{1,{_D}}}/[0-9]{{1,{_D}}}"  # p/q
+    rf"|(?:[0-9]{{1,{_D}}}(?:\.[0-9]{{0,{_D}}})?|\.[0-9]{{1,{_D}}})"  # 0.5, 1., .5
+    r"(?:[eE][+-]?[0-9]{1,2})?)")  # 1e-3, 1e-05 (a YAML float's text); the exponent's size is checked next
 _FALSE = {"false", "no", "off", "0"}
+MAX_SHOWN = 60
+"""Most characters of a bad value an error message repeats (the rest is cut with '…')."""
+
+
+def shown(raw: Any) -> str:
+    """``repr(raw)`` cut to :data:`MAX_SHOWN` characters, safe for any value (a 5,000-digit
+    integer cannot even be turned into text).
+
+    Examples
+    --------
+    >>> shown("x" * 100)[:8], len(shown("x" * 100))
+    ("'xxxxxxx", 61)
+    >>> shown(10**5000)
+    'a 5001-digit number'
+    """
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw.bit_length() > 64:
+        return f"a {_digit_count(raw)}-digit number"
+    try:
+        text = repr(raw)
+    except ValueError:  # pragma: no cover - a container holding a huge integer
+        text = f"a {type(raw).__name__} too large to show"
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "…"
+
+
+def _digit_count(n: int) -> int:
+    """Decimal digits of ``n`` without converting it to text (exact)."""
+    n = abs(n)
+    guess = n.bit_length() * 30103 // 100000 + 1  # 0.30103 >= log10(2): never too small, at most 1 too big
+    return guess if n >= 10 ** (guess - 1) else guess - 1
+
+
+def _ratio(text: str) -> Fraction | None:
+    """``text`` as an exact ratio, or ``None`` if it is not one of the accepted forms.
+
+    The form is checked before any conversion: ``Fraction("1e-5000")`` would build a 5,000-digit
+    integer that cannot even be printed.
+    """
+    if not _RATIO.fullmatch(text):
+        return None
+    exp = re.search(r"[eE]([+-]?[0-9]+)", text)
+    if exp is not None and abs(int(exp.group(1))) > RATIO_MAX_EXPONENT:
+        return None
+    try:
+        value = Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        return None
+    return value if value.denominator <= RATIO_MAX_DENOMINATOR else None
+
+
+def parse_ratio(raw: Any, *, source: str | None = None, location: str | None = None,
+                minimum: Fraction = Fraction(0), maximum: Fraction = Fraction(1),
+                error: type[InputError] = RuleSetError) -> Fraction:
+    """Read a ratio (``2/3``, ``0.5``, ``1e-1``) exactly, within ``[minimum, maximum]``.
+
+    Every share or ratio a user gives (``--set pass_ratio=…``, ``draw --min-share``, a rule
+    file) goes through here: at most :data:`~zcsim.law._params.RATIO_MAX_DIGITS` digits a side,
+    an exponent of at most :data:`~zcsim.law._params.RATIO_MAX_EXPONENT`, and a denominator of
+    at most :data:`~zcsim.law._params.RATIO_MAX_DENOMINATOR`, checked before conversion.
+
+    Parameters
+    ----------
+    raw : str, int or float
+        The value as typed or as YAML gave it (a YAML float is read through its text, so
+        ``0.1`` is exactly 1/10).
+    source, location : str, optional
+        Where the value came from, for the error.
+    minimum, maximum : Fraction
+        The accepted range (inclusive).
+    error : type of InputError
+        The error class raised.
+
+    Raises
+    ------
+    InputError
+        ``error``, one line naming the value and what was expected.
+
+    Examples
+    --------
+    >>> parse_ratio("2/3"), parse_ratio(0.1), parse_ratio(" 1e-1 ")
+    (Fraction(2, 3), Fraction(1, 10), Fraction(1, 10))
+    >>> parse_ratio("1e-5000", source="--set", location="pass_ratio")
+    Traceback (most recent call last):
+    ...
+    zcsim.errors.RuleSetError: --set: pass_ratio: '1e-5000' is not a ratio between 0 and 1 ...
+    """
+    value = None
+    if isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
+        value = _ratio(str(raw).replace(" ", ""))
+    if value is None or not minimum <= value <= maximum:
+        raise error(f"{shown(raw)} is not a ratio between {minimum} and {maximum} (expected p/q or a decimal such as "
+                    f"2/3 or 0.5, at most {RATIO_MAX_DIGITS} digits a side, denominator at most "
+                    f"{RATIO_MAX_DENOMINATOR:,})", source=source, location=location)
+    return value
 
 
 @functools.cache
@@ -59,7 +170,7 @@ def canonical_key(key: str) -> str:
 def _unknown_key(key: str, where: str | None) -> RuleSetError:
     specs = RuleSet.specs()
     return RuleSetError(
-        f"unknown rule {key!r}{_suggest(canonical_key(key), specs)}; valid rules: "
+        f"unknown rule {shown(key)}{_suggest(canonical_key(key), specs)}; valid rules: "
         + ", ".join(specs),
         source=where,
     )
@@ -76,7 +187,7 @@ def parse_value(spec: ParamSpec, raw: Any, *, where: str | None = None) -> Any:
 
     def bad(extra: str = "") -> RuleSetError:
         return RuleSetError(
-            f"{spec.key} = {raw!r} is not valid: expected {spec.expected}{extra} ({spec.citation.label})",
+            f"{spec.key} = {shown(raw)} is not valid: expected {spec.expected}{extra} ({spec.citation.label})",
             source=where,
             location=spec.key,
         )
@@ -97,44 +208,36 @@ def parse_value(spec: ParamSpec, raw: Any, *, where: str | None = None) -> Any:
         if isinstance(text, int):
             value = text
         elif isinstance(text, str) and _INT.fullmatch(text):
-            value = int(text)  # ASCII digits only: "²" or "+-5" passed isdigit() and crashed int()
+            value = int(text)
         else:
             raise bad()
-        if spec.minimum is not None and value < spec.minimum:
-            raise bad()
-        return value
-    if kind == "fraction":
-        if isinstance(text, bool) or text is None:
-            raise bad()
-        number = str(text).replace(" ", "")
-        # str() first, so a YAML float 0.1 becomes exactly 1/10, never a binary float; at most
-        # 4 exponent digits and 1000 digits ("1e-99999999999" made Fraction compute 10**99999999999)
-        if len(number) > 1000 or any(len(e) > 4 for e in _EXPONENT.findall(number)):
-            raise bad()
-        try:
-            value = Fraction(number)
-        except (ValueError, ZeroDivisionError, OverflowError):
-            raise bad() from None
         if (spec.minimum is not None and value < spec.minimum) or (
             spec.maximum is not None and value > spec.maximum
         ):
             raise bad()
         return value
+    if kind == "fraction":
+        lo, hi = spec.minimum, spec.maximum
+        try:
+            return parse_ratio(text, minimum=Fraction(0) if lo is None else Fraction(lo),
+                               maximum=Fraction(1) if hi is None else Fraction(hi))
+        except RuleSetError:
+            raise bad() from None
     if kind == "choice":
         if isinstance(text, str) and text in spec.choices:
             return text
-        raise bad(_suggest(str(text), spec.choices))
+        raise bad(_suggest(text, spec.choices) if isinstance(text, str) else "")
     if kind in _LIST_POOLS:
         pool = _LIST_POOLS[kind]
         if isinstance(text, str):
             items = [t.strip() for t in text.split(",") if t.strip()]
-        elif isinstance(text, (list, tuple)):
-            items = [str(t).strip() for t in text]
+        elif isinstance(text, (list, tuple)) and all(isinstance(t, str) for t in text):
+            items = [t.strip() for t in text]
         else:
             raise bad()
         for item in items:
             if item not in pool:
-                raise bad(f"; {item!r} is not one of them{_suggest(item, pool)}")
+                raise bad(f"; {shown(item)} is not one of them{_suggest(item, pool)}")
         # keep the pool's canonical order, without repeats
         return tuple(p for p in pool if p in items)
     raise AssertionError(kind)  # pragma: no cover
@@ -149,7 +252,7 @@ def parse_assignment(text: str) -> tuple[str, str]:
     ('pass_ratio', '3/5')
     """
     if "=" not in text:
-        raise RuleSetError(f"expected KEY=VALUE, got {text!r}", source="--set")
+        raise RuleSetError(f"expected KEY=VALUE, got {shown(text)}", source="--set")
     key, value = text.split("=", 1)
     return canonical_key(key), value
 
@@ -206,28 +309,51 @@ def apply_overrides(
 
 
 def _read_rule_file(path: Path, display: str) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise RuleSetError(f"not UTF-8 text (byte {exc.start})", source=display) from None
-    except OSError as exc:
-        raise RuleSetError(f"cannot read rule file: {exc.strerror}", source=display) from None
+    # a regular file only, read once and capped: a FIFO would block, /dev/zero fill memory
+    text = read_user_text(path, "rule", error=RuleSetError)
     data = load_user_yaml(text, display, "rule", RuleSetError)
     if not isinstance(data, Mapping):
         raise RuleSetError("a rule file must be a mapping with keys " + ", ".join(_RULE_FILE_KEYS), source=display)
     for key in data:
         if key not in _RULE_FILE_KEYS:
             raise RuleSetError(
-                f"unknown top-level key {key!r}{_suggest(str(key), _RULE_FILE_KEYS)}; expected "
+                f"unknown top-level key {shown(key)}{_suggest(str(key), _RULE_FILE_KEYS)}; expected "
                 + ", ".join(_RULE_FILE_KEYS) + " (rule values go under 'set:')",
                 source=display,
             )
     fmt = data.get("format", "zcsim.rules/1")
     if fmt != "zcsim.rules/1":
-        raise RuleSetError(f"format {fmt!r} is not supported; expected 'zcsim.rules/1'", source=display, location="format")
+        raise RuleSetError(f"format {shown(fmt)} is not supported; expected 'zcsim.rules/1'", source=display,
+                           location="format")
     if data.get("set") is not None and not isinstance(data.get("set"), Mapping):
         raise RuleSetError("'set' must be a mapping of rule = value", source=display, location="set")
+    for key in _TEXT_KEYS:
+        if key in data and not isinstance(data[key], str):
+            raise RuleSetError(f"{key} must be text, got {shown(data[key])}", source=display, location=key)
+    _check_citations(data.get("citations"), display)
     return dict(data)
+
+
+def _check_citations(citations: Any, display: str) -> None:
+    """Check the shape of a rule file's ``citations:``: ``{rule: {article: N, phrase: TEXT}}``."""
+    if citations is None:
+        return
+    if not isinstance(citations, Mapping):
+        raise RuleSetError("'citations' must be a mapping of rule = {article: N, phrase: TEXT}", source=display,
+                           location="citations")
+    for key, cit in citations.items():
+        where = f"citations.{shown(key) if not isinstance(key, str) else key}"
+        if not isinstance(cit, Mapping) or not isinstance(cit.get("phrase"), str):
+            raise RuleSetError("a citation is a mapping with 'phrase' (text) and optionally 'article' (a whole "
+                               f"number from 1 to {MAX_ARTICLE}), got {shown(cit)}", source=display, location=where)
+        extra = [k for k in cit if k not in _CITATION_KEYS]
+        if extra:
+            raise RuleSetError(f"unknown citation key {shown(extra[0])}; expected "
+                               + " and ".join(_CITATION_KEYS), source=display, location=where)
+        art = cit.get("article")
+        if art is not None and (isinstance(art, bool) or not isinstance(art, int) or not 1 <= art <= MAX_ARTICLE):
+            raise RuleSetError(f"article must be a whole number from 1 to {MAX_ARTICLE} or null, got {shown(art)}",
+                               source=display, location=f"{where}.article")
 
 
 def _from_data(data: Mapping[str, Any], display: str, stack: tuple[str, ...], folder: Path | None = None) -> RuleSet:
@@ -262,11 +388,9 @@ def _from_data_unnamed(data: Mapping[str, Any], display: str, stack: tuple[str, 
         key = canonical_key(str(key))
         if key not in specs:
             raise _unknown_key(key, display)
-        if not isinstance(cit, Mapping) or "phrase" not in cit:
-            raise RuleSetError("a citation needs 'phrase' (and optionally 'article')", source=display, location=f"citations.{key}")
-        art = cit.get("article")
+        art = cit.get("article")  # shape checked by _check_citations
         citations[key] = Citation(
-            int(art) if art is not None else None,
+            art,
             str(cit["phrase"]),
             str(data.get("instrument", base.instrument)),
         )
@@ -304,6 +428,10 @@ def _load(spec: str, stack: tuple[str, ...], relative_to: Path | None) -> RuleSe
     names = builtin_rule_sets()
     if spec in names:
         return _builtin(spec)
+    if not spec.strip():
+        raise RuleSetError("expected a built-in rule set name (" + ", ".join(names) + ") or a path to a .yaml rule "
+                           "file, got an empty name", source=stack[-1] if stack else "--rules",
+                           location="base" if stack else None)
     path = Path(spec)
     if relative_to is not None and not path.is_absolute():
         path = relative_to / path
@@ -332,7 +460,7 @@ def _load(spec: str, stack: tuple[str, ...], relative_to: Path | None) -> RuleSe
             rules = apply_overrides(rules, [kv.replace("|", ",") for kv in change.split(",") if kv], where=f"rule set {spec!r}")
         return rules
     raise RuleSetError(
-        f"unknown rule set {spec!r}{_suggest(spec, names)}; built-in rule sets: "
+        f"unknown rule set {shown(spec)}{_suggest(spec, names)}; built-in rule sets: "
         + ", ".join(names) + "; or give a path to a .yaml rule file",
         source="--rules",
     )

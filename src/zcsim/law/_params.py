@@ -30,6 +30,35 @@ RELATION_TYPES: tuple[str, ...] = (
 REGIONS: tuple[str, ...] = ("beijing", "tianjin", "hebei", "other")
 """Regions whose titles an eligibility check may see (Art. 32, 33)."""
 
+# --- bounds of the parameters (shown by ``zcsim rules`` and docs/rules.md) ------------------------
+MAX_COMMITTEE_SIZE = 1_000
+"""Most experts any size rule may name (committee, panel, chairs): committees under the Measures
+have tens of experts (Art. 9: 'generally not fewer than 25 / 11'); a thousand is far above any
+real committee and keeps the solver (``zcsim verify``), the draw and the simulation small."""
+
+MAX_YEARS = 100
+"""Most years a period rule may name (filing validity, blacklist, years in Beijing): a working
+life; longer periods are typos and would push dates past the year 9999 that dates can hold."""
+
+MAX_WORKING_DAYS = 250
+"""Most working days a period rule may name (publicity, correction deadline): about one year of
+working days, the length of the yearly review cycle (Art. 12); a longer period cannot fit in it."""
+
+MAX_COUNT = 100
+"""Most a per-review count may be (reviews a year, correction notices, voting rounds): the
+Measures ask for one ('一般每年开展一次', '一次性告知', '严禁多轮投票')."""
+
+RATIO_MAX_DIGITS = 9
+"""Most digits on each side of a ratio (``p/q``, or a decimal's whole and fractional part): more
+is never a rule, and a ratio is refused before it is converted, so ``1e-5000`` costs nothing."""
+
+RATIO_MAX_EXPONENT = 9
+"""Largest decimal exponent a ratio may carry (``1e-3``); a ratio's value lies in 0–1."""
+
+RATIO_MAX_DENOMINATOR = 10**6
+"""Largest denominator of a ratio in lowest terms: every threshold of a committee of at most
+:data:`MAX_COMMITTEE_SIZE` experts can be set with such a ratio, so finer ratios add nothing."""
+
 
 @dataclass(frozen=True, slots=True)
 class Citation:
@@ -77,20 +106,61 @@ class ParamSpec:
     def expected(self) -> str:
         """Human description of the accepted values, for error messages."""
         k = self.kind
-        if k == "int":
-            lo = f" >= {self.minimum}" if self.minimum is not None else ""
-            return f"a whole number{lo}"
-        if k == "optional_int":
-            return "a whole number >= 2, or null/none to switch the rule off"
+        if k in ("int", "optional_int"):
+            text = f"a whole number{self.bounds}"
+            return text + (", or null/none to switch the rule off" if k == "optional_int" else "")
         if k == "bool":
             return "true or false"
         if k == "fraction":
-            return f"a ratio such as 2/3 or 0.5 between {self.minimum} and {self.maximum}"
+            return (f"a ratio such as 2/3 or 0.5{self.bounds} (at most {RATIO_MAX_DIGITS} digits a side, "
+                    f"denominator at most {RATIO_MAX_DENOMINATOR:,})")
         if k == "choice":
             return "one of " + ", ".join(self.choices)
         pool = {"levels": LEVELS, "relations": RELATION_TYPES, "regions": REGIONS,
                 "roles": ROLES}[k]
         return "a list (or comma-separated string) drawn from " + ", ".join(pool)
+
+    @property
+    def allowed(self) -> str:
+        """The accepted values in a few words, for the ``Allowed`` column of ``zcsim rules``.
+
+        Examples
+        --------
+        >>> ParamSpec("x", "int", Citation(9, ""), "", minimum=1, maximum=1000).allowed
+        '1–1,000'
+        >>> ParamSpec("y", "optional_int", Citation(9, ""), "", minimum=2, maximum=1000).allowed
+        '2–1,000 or none'
+        """
+        k = self.kind
+        if k in ("int", "optional_int", "fraction"):
+            show = (lambda v: f"{v:,}") if k != "fraction" else str
+            lo = "" if self.minimum is None else show(self.minimum)
+            hi = "" if self.maximum is None else show(self.maximum)
+            text = f"{lo}–{hi}" if hi else f">= {lo}" if lo else "any"
+            return text + (" or none" if k == "optional_int" else "")
+        if k == "bool":
+            return "true/false"
+        if k == "choice":
+            return " | ".join(self.choices)
+        return "list of " + {"levels": "levels", "relations": "relation types", "regions": "regions",
+                             "roles": "roles"}[k]
+
+    @property
+    def bounds(self) -> str:
+        """`` from LO to HI`` (or `` >= LO``, `` <= HI``) for a number, empty when unbounded.
+
+        Examples
+        --------
+        >>> ParamSpec("x", "int", Citation(9, ""), "", minimum=1, maximum=1000).bounds
+        ' from 1 to 1,000'
+        """
+        lo, hi = self.minimum, self.maximum
+        show = (lambda v: f"{v:,}") if self.kind != "fraction" else str
+        if lo is not None and hi is not None:
+            return f" between {lo} and {hi}" if self.kind == "fraction" else f" from {show(lo)} to {show(hi)}"
+        if lo is not None:
+            return f" >= {show(lo)}"
+        return f" <= {show(hi)}" if hi is not None else ""
 
 
 def param(

@@ -14,6 +14,10 @@ from zcsim.errors import RuleSetError
 from zcsim.law._params import (
     BEIJING_2020,
     LEVELS,
+    MAX_COMMITTEE_SIZE,
+    MAX_COUNT,
+    MAX_WORKING_DAYS,
+    MAX_YEARS,
     RELATION_TYPES,
     Citation,
     ParamSpec,
@@ -33,6 +37,8 @@ class ParamInfo:
     doc: str
     interpretation: bool
     expected: str
+    allowed: str = ""
+    """The accepted values in a few words (``1–1,000``, ``true/false``), from the parameter's bounds."""
 
     @property
     def display(self) -> str:
@@ -80,7 +86,7 @@ class RuleSet:
     freelancer_min_years_in_beijing: int = param(
         1, "int", 3, "在本市工作1年以上自由职业专业技术人才",
         "Self-employed professionals must have worked in Beijing at least this many years.",
-        minimum=0)
+        minimum=0, maximum=MAX_YEARS)
 
     # --- Chapter 2: committees ---------------------------------------------------------------
     no_cross_series_committees: bool = param(
@@ -90,23 +96,27 @@ class RuleSet:
         True, "bool", 9, "评委会评审专家的数量应为单数",
         "The number of experts on a committee must be odd.")
     chairs: int = param(
-        1, "int", 9, "一般设主任委员1人", "Number of chairs a committee has.", minimum=1)
+        1, "int", 9, "一般设主任委员1人", "Number of chairs a committee has.", minimum=1, maximum=MAX_COMMITTEE_SIZE)
     vice_chairs_min: int = param(
-        1, "int", 9, "副主任委员1至3人", "Fewest vice-chairs a committee has.", minimum=0)
+        1, "int", 9, "副主任委员1至3人", "Fewest vice-chairs a committee has.",
+        minimum=0, maximum=MAX_COMMITTEE_SIZE)
     vice_chairs_max: int = param(
-        3, "int", 9, "副主任委员1至3人", "Most vice-chairs a committee has.", minimum=0)
+        3, "int", 9, "副主任委员1至3人", "Most vice-chairs a committee has.", minimum=0, maximum=MAX_COMMITTEE_SIZE)
     committee_min_size_series: int = param(
         25, "int", 9, "按系列组建的评委会评审专家一般不少于25人",
-        "Minimum committee size when the committee is formed by series.", minimum=1)
+        "Minimum committee size when the committee is formed by series.",
+        minimum=1, maximum=MAX_COMMITTEE_SIZE)
     committee_min_size_specialty: int = param(
         11, "int", 9, "按专业组建的评委会评审专家一般不少于11人",
-        "Minimum committee size when the committee is formed by specialty.", minimum=1)
+        "Minimum committee size when the committee is formed by specialty.",
+        minimum=1, maximum=MAX_COMMITTEE_SIZE)
     committee_min_size_levels: tuple[str, ...] = param(
         LEVELS, "levels", 9, "评委会分为高级、中级、初级评委会 … 一般不少于25人 / 11人",
         "Committee levels to which the minimum sizes apply (national-2019: senior only).")
     committee_max_size: int | None = param(
         None, "optional_int", None, "(no maximum in the 2020 Measures)",
-        "Largest committee allowed; none means no maximum (2003-style practice: 15).")
+        "Largest committee allowed; none means no maximum (2003-style practice: 15).",
+        minimum=1, maximum=MAX_COMMITTEE_SIZE)
     size_adjustment_filed: bool = param(
         False, "bool", 9, "经市人力资源社会保障局备案，评委会评审专家人数可根据实际情况适当调整",
         "Default for committees whose record does not say: whether the Bureau has accepted a "
@@ -137,12 +147,13 @@ class RuleSet:
         interpretation=True, minimum=Fraction(0), maximum=Fraction(1))
     filing_validity_years: int = param(
         3, "int", 11, "备案有效期不得超过3年",
-        "Longest validity of the filing of an agency, committee and pool, in years.", minimum=1)
+        "Longest validity of the filing of an agency, committee and pool, in years.",
+        minimum=1, maximum=MAX_YEARS)
 
     # --- Chapter 3: application and vetting -----------------------------------------------------
     reviews_per_year: int = param(
         1, "int", 12, "各系列职称评审一般每年开展一次",
-        "Reviews per series per year ('generally once').", interpretation=True, minimum=1)
+        "Reviews per series per year ('generally once').", interpretation=True, minimum=1, maximum=MAX_COUNT)
     retired_may_apply: bool = param(
         False, "bool", 13, "离退休人员不得申报参加职称评审", "Whether retired staff may apply.")
     sanctioned_may_apply: bool = param(
@@ -158,7 +169,8 @@ class RuleSet:
         interpretation=True, choices=("public_institution", "all"))
     unit_publicity_working_days: int = param(
         5, "int", 15, "在单位内部进行公示，公示期不少于5个工作日",
-        "Minimum unit publicity period before recommendation, in working days.", minimum=1)
+        "Minimum unit publicity period before recommendation, in working days.",
+        minimum=1, maximum=MAX_WORKING_DAYS)
     publicity_start_day_counts: bool = param(
         True, "bool", 15, "公示期不少于5个工作日 (read with Civil Code Art. 201)",
         "Whether the first day of a publicity period (the posting day, as the notice states it) "
@@ -182,12 +194,12 @@ class RuleSet:
     correction_notices: int = param(
         1, "int", 18, "一次性告知申报人需要补正的全部内容",
         "Number of correction notices an agency may send (a single notice listing everything).",
-        minimum=1)
+        minimum=1, maximum=MAX_COUNT)
     correction_deadline_working_days: int = param(
         10, "int", 18, "在规定期限内…逾期未补正…视为放弃申报",
         "Working days an applicant has to correct materials after the notice. The text fixes no "
         "number ('规定期限'); 10 is zcsim's assumption, set it to the agency's own deadline.",
-        interpretation=True, minimum=1)
+        interpretation=True, minimum=1, maximum=MAX_WORKING_DAYS)
 
     # --- Chapter 4: review --------------------------------------------------------------------
     panel_experts_from_committee: bool = param(
@@ -198,7 +210,7 @@ class RuleSet:
         interpretation=True)
     panel_min_size: int = param(
         3, "int", 20, "每个评议组评审专家不少于3人", "Minimum number of experts on a panel.",
-        minimum=1)
+        minimum=1, maximum=MAX_COMMITTEE_SIZE)
     quorum_ratio: Fraction = param(
         Fraction(2, 3), "fraction", 22, "出席评审会议的评审专家人数应当不少于评委会人数的三分之二",
         "Share of the committee that must be present for a meeting to be valid.",
@@ -213,7 +225,7 @@ class RuleSet:
         None, "optional_int", None, "(some provincial rules: 出席人数不得为3的倍数)",
         "If set, the number of experts present must not be a multiple of this number (so a vote "
         "can never land exactly on the threshold). Not a rule of the 2020 Measures.",
-        minimum=2)
+        minimum=2, maximum=MAX_COMMITTEE_SIZE)
     pass_ratio: Fraction = param(
         Fraction(2, 3), "fraction", 23, "获同意票数达到出席评审会议的评审专家总数三分之二以上",
         "Share of the threshold basis that yes votes must reach for an applicant to pass.",
@@ -240,7 +252,7 @@ class RuleSet:
         interpretation=True)
     voting_rounds: int = param(
         1, "int", 23, "严禁多轮投票", "Number of voting rounds allowed per applicant.",
-        minimum=1)
+        minimum=1, maximum=MAX_COUNT)
     proxy_votes_allowed: bool = param(
         False, "bool", 23, "未出席评审会议的专家不得委托他人投票或者补充投票",
         "Whether experts not present may vote by proxy or supplementary vote.")
@@ -249,7 +261,7 @@ class RuleSet:
         "Whether every expert present must sign the minutes.")
     result_publicity_working_days: int = param(
         5, "int", 25, "对通过验收的职称评审结果进行公示，公示期不少于5个工作日",
-        "Minimum result publicity period, in working days.", minimum=1)
+        "Minimum result publicity period, in working days.", minimum=1, maximum=MAX_WORKING_DAYS)
     recusal_relations: tuple[str, ...] = param(
         RELATION_TYPES, "relations", 29, "与评审工作有利害关系或者其他关系可能影响客观公正的，应申请回避",
         "Relationship types that require recusal. The article enumerates none; the default "
@@ -263,7 +275,7 @@ class RuleSet:
         "Regions whose titles count as Beijing titles for the next level.")
     blacklist_years: int = param(
         3, "int", 41, "记入职称评审\u201c黑名单\u201d…记录期限为3年",
-        "Years a fraudulent applicant stays blacklisted and cannot apply.", minimum=0)
+        "Years a fraudulent applicant stays blacklisted and cannot apply.", minimum=0, maximum=MAX_YEARS)
 
     # --- per-instrument citations that differ from the Beijing 2020 ones -----------------------
     citation_overrides: Mapping[str, Citation] = dataclasses.field(
@@ -284,6 +296,7 @@ class RuleSet:
                 doc=spec.doc,
                 interpretation=spec.interpretation,
                 expected=spec.expected,
+                allowed=spec.allowed,
             )
 
     def citation(self, key: str) -> Citation:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import math
+import numbers
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -11,12 +13,45 @@ from typing import Any
 
 from zcsim.errors import InputError
 from zcsim.law import RuleSet
+from zcsim.law._load import shown
+from zcsim.law._params import MAX_COMMITTEE_SIZE
 from zcsim.verify._core import Context, PropertyResult, Verdict
 
-__all__ = ["Property", "register", "properties", "verify", "RuleChange", "compare_rules", "write_smt2"]
+__all__ = ["Property", "register", "properties", "verify", "RuleChange", "compare_rules", "write_smt2",
+           "MAX_TIMEOUT_SECONDS", "MAX_FIGURE_SIZES", "DEFAULT_SIZES"]
 
 #: The modules of :mod:`zcsim.proofs`, one per property group, in the order they run.
 GROUPS = ("consistency", "threshold", "passing", "quorum", "panels", "figures")
+
+MAX_TIMEOUT_SECONDS = 3600.0
+"""Longest solver time per query (``--timeout``, seconds): an hour; the queries of the 2020 rules
+take well under a second, and a run has a few dozen queries."""
+
+MAX_FIGURE_SIZES = 1_000
+"""Most committee sizes one figures table covers (``--sizes``); each size is at most
+:data:`~zcsim.law._params.MAX_COMMITTEE_SIZE`."""
+
+DEFAULT_SIZES = tuple(range(1, 52))
+"""Committee sizes of the figures table when none are given (1–51)."""
+
+
+def check_timeout(timeout: object) -> float:
+    """``timeout`` as seconds, or an :class:`InputError` naming ``--timeout``: a finite number
+    above 0 and at most :data:`MAX_TIMEOUT_SECONDS` (NaN, infinity, 0 and negatives are refused)."""
+    ok = isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and math.isfinite(timeout)
+    if not ok or not 0 < float(timeout) <= MAX_TIMEOUT_SECONDS:  # type: ignore[arg-type]
+        raise InputError(f"expected a number of seconds above 0 and at most {MAX_TIMEOUT_SECONDS:g}, "
+                         f"got {shown(timeout)}", source="--timeout")
+    return float(timeout)  # type: ignore[arg-type]
+
+
+def check_size(size: object, source: str) -> int:
+    """``size`` as a committee size from 1 to :data:`~zcsim.law._params.MAX_COMMITTEE_SIZE`, or an
+    :class:`InputError` naming ``source``."""
+    if isinstance(size, bool) or not isinstance(size, numbers.Integral) or not 1 <= size <= MAX_COMMITTEE_SIZE:
+        raise InputError(f"expected a committee size from 1 to {MAX_COMMITTEE_SIZE:,}, got {shown(size)}",
+                         source=source)
+    return int(size)
 
 
 @dataclass(frozen=True)
@@ -81,11 +116,14 @@ def verify(rules: RuleSet, *, committee_size: int | None = None, timeout: float 
     ----------
     rules : RuleSet
     committee_size : int, optional
-        Check meetings of this committee size only (default: every size the rules allow).
+        Check meetings of this committee size only (default: every size the rules allow); 1 to
+        :data:`~zcsim.law._params.MAX_COMMITTEE_SIZE`.
     timeout : float
-        Seconds per solver query; a query that runs out gives ``unknown``, never a pass.
+        Seconds per solver query (above 0, at most :data:`MAX_TIMEOUT_SECONDS`); a query that runs
+        out gives ``unknown``, never a pass.
     sizes : sequence of int, optional
-        Committee sizes of the figures table (default 1–51, or ``committee_size``).
+        Committee sizes of the figures table (default 1–51, or ``committee_size``): at most
+        :data:`MAX_FIGURE_SIZES` sizes, each from 1 to :data:`~zcsim.law._params.MAX_COMMITTEE_SIZE`.
     pool : PanelProblem, optional
         A pool, applicants and conflicts for ``panel.conflict_free_assignment_exists``; without it
         that property is reported ``unknown`` ("not checked: needs a pool"), never a pass.
@@ -101,12 +139,15 @@ def verify(rules: RuleSet, *, committee_size: int | None = None, timeout: float 
     >>> res[0].verdict.value, res[0].counterexample["yes"], res[0].counterexample["present"]
     ('refuted', 12, 17)
     """
-    if committee_size is not None and committee_size < 1:
-        raise InputError(f"committee size must be at least 1, got {committee_size}", source="--committee-size")
-    if timeout <= 0:
-        raise InputError(f"timeout must be positive, got {timeout}", source="--timeout")
+    if committee_size is not None:
+        check_size(committee_size, "--committee-size")
+    timeout = check_timeout(timeout)
     if sizes is None:
-        sizes = (committee_size,) if committee_size is not None else tuple(range(1, 52))
+        sizes = (committee_size,) if committee_size is not None else DEFAULT_SIZES
+    sizes = tuple(sizes)
+    if not 1 <= len(sizes) <= MAX_FIGURE_SIZES:
+        raise InputError(f"expected 1 to {MAX_FIGURE_SIZES:,} committee sizes, got {len(sizes):,}", source="--sizes")
+    sizes = tuple(check_size(s, "--sizes") for s in sizes)
     ctx = Context(rules, committee_size=committee_size, timeout=timeout, sizes=tuple(sizes), pool=pool)
     out = []
     for p in _select(only):
@@ -239,6 +280,9 @@ def write_smt2(results: Sequence[PropertyResult], directory: str | Path) -> list
     for r in results:
         for ob in r.obligations:
             p = d / f"{ob.name}.smt2"
-            p.write_text(ob.smt2(), encoding="utf-8")
+            try:
+                p.write_text(ob.smt2(), encoding="utf-8")
+            except OSError as exc:
+                raise InputError(f"cannot write the SMT-LIB file: {exc.strerror or exc}", source=str(p)) from None
             paths.append(p)
     return paths
