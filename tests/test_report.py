@@ -286,10 +286,15 @@ def test_verify_pool_witness_is_pseudonymised(tmp_path: Path) -> None:
     code, _, err = run("verify", "--pool", str(POOL), "--date", "2025-11-14", "--only", "panel",
                        "--report", str(tmp_path))
     assert code == 0, err
-    ids = set(EXPERT.findall((tmp_path / "verify.json").read_text(encoding="utf-8")))
-    assert ids
-    assert leaks(ids, tmp_path / "report.html", tmp_path / "report.md") == []
-    assert re.search(r"Expert \d+, Expert \d+", visible_text(tmp_path / "report.html"))
+    pool = set(EXPERT.findall((POOL / "experts.csv").read_text(encoding="utf-8")))
+    assert pool
+    # issue 11: verify.json beside the public report is pseudonymised too (Art. 28)
+    assert leaks(pool, tmp_path / "verify.json", tmp_path / "report.html", tmp_path / "report.md") == []
+    html = visible_text(tmp_path / "report.html")
+    assert re.search(r"Expert \d+, Expert \d+", html)
+    # the report keeps verify.json's pseudonyms rather than renaming them again
+    in_json = set(re.findall(r"Expert \d+", (tmp_path / "verify.json").read_text(encoding="utf-8")))
+    assert set(re.findall(r"Expert \d+", html)) <= in_json
 
 
 # ------------------------------------------------------------------------------------------------

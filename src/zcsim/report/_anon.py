@@ -16,6 +16,8 @@ from typing import Any
 __all__ = ["EXPERT_ID", "Pseudonyms", "expert_ids_in"]
 
 EXPERT_ID = re.compile(r"\bE\d+\b")
+PSEUDONYM = re.compile(r"Expert \d+")
+"""The shape of a pseudonym this module gives (``Expert 3``)."""
 """The shape of zcsim's expert ids (``E000192`` in simulations, ``E1`` in pools and counterexamples)."""
 
 _LIST_KEYS = {"experts", "present", "signed_minutes", "absent", "excused"}
@@ -48,6 +50,8 @@ def expert_ids_in(doc: Any) -> set[str]:
             found.update(EXPERT_ID.findall(x))
 
     walk(doc)
+    # a document already pseudonymised (verify.json beside a public report) is not renamed again
+    found = {f for f in found if not PSEUDONYM.fullmatch(f)}
     found.discard("")
     return found
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -286,7 +288,7 @@ def timeline_section(run: RunData) -> Section:
         counts["results"] = np.bincount(res.astype(int), minlength=hi + 1)[: hi + 1] / nrep
     xs = np.array([X(i) for i in days]) if dates else days
     cnt = {k: (xs, v) for k, v in counts.items()}
-    where = (f"dates of {dates[0]:%Y} from the scenario's calendar ({run.manifest.get('scenario')})" if dates
+    where = (f"dates of {dates[0]:%Y} from the scenario's calendar ({_scenario_of(run)})" if dates
              else "working-day index from the plan date (the scenario file was not found, so no dates)")
     sec.say("When each step of the year happens, from the simulated applicants and meetings of the first "
             f"simulated year; the x axis shows {where}. The bars span the first to the last day a step "
@@ -414,15 +416,56 @@ def figures_section(run: RunData) -> Section:
     return sec.add(TableBlock(["Figure", "Mean", "95% CI", "Replications"], rows, id="figures-table"))
 
 
+def shown_path(value: Any, folder: Path | None = None) -> str:
+    """A machine path as a report shows it: relative to the results ``folder`` when inside it, else
+    only its last part — a public report does not carry the folders of the machine that made it.
+
+    Examples
+    --------
+    >>> shown_path("/home/ana/runs/r1/base", Path("/home/ana/runs/r1"))
+    'base'
+    >>> shown_path("/home/ana/zcsim/scenarios/quick.yaml", Path("/srv/results"))
+    'quick.yaml'
+    >>> shown_path(None)
+    '—'
+    """
+    if value is None or value == "":
+        return "—"
+    text = str(value)
+    p = Path(text)
+    if folder is not None:
+        try:
+            root = Path(folder).resolve()
+            rel = (p if p.is_absolute() else Path.cwd() / p).resolve().relative_to(root)
+            return rel.as_posix() or root.name or "."
+        except (ValueError, OSError, RuntimeError):
+            pass
+    return p.name or text
+
+
+def _shown_values(value: Any, folder: Path) -> str:
+    """A manifest value for a report: absolute paths through :func:`shown_path` (a rule set's name
+    such as ``beijing-2020+quorum_ratio=1/2`` is no path and stays as it is)."""
+    if isinstance(value, str) and (value.startswith(("/", "~", "\\")) or re.match(r"[A-Za-z]:[\\/]", value)):
+        return shown_path(value, folder)
+    if isinstance(value, list):
+        return ", ".join(_shown_values(v, folder) for v in value)
+    return str(value)
+
+
+def _scenario_of(run: RunData) -> str:
+    return shown_path(run.manifest.get("scenario") or run.summary.get("scenario"), run.folder)
+
+
 def about_section(runs: Mapping[str, RunData], names: Pseudonyms) -> Section:
     sec = Section("about", "About these results")
     for k, r in runs.items():
         man = r.manifest or r.summary
-        rows = [["Scenario", str(man.get("scenario", "—"))], ["Rule set", str(man.get("rules", "—"))],
+        rows = [["Scenario", shown_path(man.get("scenario"), r.folder)], ["Rule set", str(man.get("rules", "—"))],
                 ["Rule-set fingerprint", str(man.get("rules_fingerprint", "—"))],
                 ["Seed", str(man.get("seed", "—"))], ["Replications", str(man.get("replications", "—"))],
                 ["No-show probability", f"{r.no_show:g}" if r.no_show is not None else "unknown (scenario not found)"],
-                ["Meeting records", f"{len(r.records):,}"], ["Folder", str(r.folder)]]
+                ["Meeting records", f"{len(r.records):,}"], ["Folder", Path(r.folder).resolve().name or "."]]
         vers = man.get("versions") or {}
         if vers:
             rows.append(["Versions", ", ".join(f"{a} {b}" for a, b in vers.items())])
@@ -446,7 +489,7 @@ def _brief_run(run: RunData) -> list[str]:
     out = []
     if "pass_rate" in m:
         out.append(f"Over {n} simulated replication{'s' if n != 1 else ''} of scenario "
-                   f"{run.manifest.get('scenario') or run.summary.get('scenario', '')} under rule set "
+                   f"{_scenario_of(run)} under rule set "
                    f"{run.manifest.get('rules') or run.summary.get('rules', '')}, {fmt('pass_rate', m['pass_rate'].get('mean'))} "
                    f"of applicants passed (95% CI {ci_text('pass_rate', m['pass_rate'])}).")
     bits = []
@@ -470,7 +513,7 @@ def build_run(run: RunData, names: Pseudonyms, title: str | None) -> Document:
                                "interval over independent replications.")]
     secs = [pass_rate_section(runs), days_section(runs), timeline_section(run), quorum_section(runs),
             load_section(runs, names), figures_section(run), about_section(runs, names)]
-    return Document(names.text(title or f"Simulation report — {run.manifest.get('scenario') or run.folder.name}"),
+    return Document(names.text(title or f"Simulation report — {_scenario_of(run)}"),
                     "simulate", [names.text(p) for p in lead], _scrub(secs, names), _notice(names))
 
 
@@ -502,7 +545,7 @@ def build_compare(data: CompareData, names: Pseudonyms, title: str | None) -> Do
     cmp = data.comparison
     mets: dict[str, dict[str, Any]] = cmp.get("metrics") or {}
     sig = [m for m, r in mets.items() if r.get("significant")]
-    lead = [(f"Base: {cmp.get('base')}. Reform: {cmp.get('reform')}. {cmp.get('replications')} replications each, "
+    lead = [(f"Base: {_shown_values(cmp.get('base'), data.folder)}. Reform: {_shown_values(cmp.get('reform'), data.folder)}. {cmp.get('replications')} replications each, "
              f"seed {cmp.get('seed')}, with common random numbers, so each difference is paired replication by "
              "replication.")]
     if sig:
@@ -595,9 +638,9 @@ def build_sweep(data: SweepData, names: Pseudonyms, title: str | None) -> Docume
             for _, r in t[show_cols].head(200).iterrows()]
     tab = Section("sweep-table", "The sweep's table").add(TableBlock([label(c) for c in show_cols], rows, id="sweep-table"))
     about = Section("about", "About this sweep")
-    about.add(TableBlock(["", "value"], [[str(k), str(v)[:200]] for k, v in data.manifest.items()])) if data.manifest else None
+    about.add(TableBlock(["", "value"], [[str(k), _shown_values(v, data.folder)[:200]] for k, v in data.manifest.items()])) if data.manifest else None
     about.say(_privacy(names))
-    lead = [f"A sweep over {', '.join(data.keys)}: {len(t)} rows from {data.folder}."]
+    lead = [f"A sweep over {', '.join(data.keys)}: {len(t)} rows from {Path(data.folder).resolve().name or '.'}."]
     return Document(names.text(title or f"Sweep report — {', '.join(data.keys)}"), "sweep", lead,
                     _scrub([sec, tab, about], names), _notice(names))
 
@@ -704,7 +747,7 @@ def build_verify(data: VerifyData, names: Pseudonyms, title: str | None) -> Docu
         counts = Counter(r.get("verdict") for r in data.results if r.get("verdict") != "figure")
         lead = ["Verdicts: " + ", ".join(f"{n} {v}" for v, n in counts.items()) + "." +
                 (" Refuted properties come with the smallest meeting that breaks them." if counts.get("refuted") else "")]
-    about = Section("about", "About this verification").say(f"Source: {data.source}. Records of the counterexample "
+    about = Section("about", "About this verification").say(f"Source: {Path(data.source).name}. Records of the counterexample "
                                                             "meetings are in the JSON (zcsim audit reads them).")
     secs.append(about.say(_privacy(names)))
     return Document(names.text(title or "Verification report"), "verify", [names.text(p) for p in lead],

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from zcsim._files import load_user_json, read_user_text
 from zcsim.errors import InputError
 
 __all__ = ["EXPECTED", "CompareData", "RunData", "SweepData", "VerifyData", "load_source"]
@@ -21,15 +22,92 @@ EXPECTED = ("a results folder of `zcsim simulate --out` (summary.json, replicati
             "or a `zcsim verify --json` file")
 
 
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", source=str(path)) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        where = f"line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else None
-        raise InputError(f"not valid JSON ({exc.msg if isinstance(exc, json.JSONDecodeError) else 'not UTF-8'}); "
-                         f"expected {EXPECTED}", source=str(path), location=where) from None
+def _read_json(path: Path, what: str = "results") -> Any:
+    """A JSON file of the source, read once (a regular file only) and decoded strictly."""
+    return load_user_json(read_user_text(path, what), str(path), what)
+
+
+# -- the JSON a report reads, type-checked (a wrong type is one error naming the file and field) --
+_NUM = (int, float)
+
+
+def _field(value: Any, ok: Any, source: Path, where: str, expected: str, *, null: bool = True) -> None:
+    if (value is None and null) or (isinstance(value, ok) and not isinstance(value, bool)) or (ok is bool and isinstance(value, bool)):
+        return
+    got = "a boolean" if isinstance(value, bool) else type(value).__name__
+    raise InputError(f"expected {expected}, got {got} ({json.dumps(value)[:40]})", source=str(source), location=where)
+
+
+def _check_estimate(est: Any, source: Path, where: str) -> None:
+    """``{"mean", "ci95": [low, high], "sd", "n"}`` of :meth:`zcsim.sim.runner.Estimate.as_json`."""
+    _field(est, dict, source, where, "an object {mean, ci95, sd, n}", null=False)
+    for k in ("mean", "sd"):
+        _field(est.get(k), _NUM, source, f"{where}.{k}", "a number or null")
+    _field(est.get("n"), int, source, f"{where}.n", "an integer")
+    ci = est.get("ci95")
+    _field(ci, list, source, f"{where}.ci95", "a list [low, high]")
+    if ci is not None:
+        if len(ci) != 2:
+            raise InputError(f"expected a list [low, high], got {len(ci)} values", source=str(source),
+                             location=f"{where}.ci95")
+        for i, x in enumerate(ci):
+            _field(x, _NUM, source, f"{where}.ci95[{i}]", "a number or null")
+
+
+def _check_header(doc: Any, source: Path) -> dict[str, Any]:
+    """The fields a summary, manifest or comparison shares: texts, integers, versions."""
+    _field(doc, dict, source, "(top level)", "a JSON object", null=False)
+    for k in ("scenario", "rules", "rules_fingerprint", "base", "reform", "label"):
+        _field(doc.get(k), str, source, k, "text")
+    for k in ("seed", "replications"):
+        _field(doc.get(k), int, source, k, "an integer")
+    vers = doc.get("versions")
+    _field(vers, dict, source, "versions", "an object {package: version}")
+    for name, v in (vers or {}).items():
+        _field(v, str, source, f"versions.{name}", "a version text")
+    return doc  # type: ignore[no-any-return]
+
+
+def _check_summary(doc: Any, source: Path) -> dict[str, Any]:
+    _check_header(doc, source)
+    metrics = doc.get("metrics")
+    _field(metrics, dict, source, "metrics", "an object {figure: estimate}")
+    for name, est in (metrics or {}).items():
+        _check_estimate(est, source, f"metrics.{name}")
+    return doc  # type: ignore[no-any-return]
+
+
+def _check_comparison(doc: Any, source: Path) -> dict[str, Any]:
+    _check_header(doc, source)
+    metrics = doc.get("metrics")
+    _field(metrics, dict, source, "metrics", "an object {figure: {base, reform, difference, significant}}",
+           null=False)
+    for name, row in metrics.items():
+        _field(row, dict, source, f"metrics.{name}", "an object {base, reform, difference, significant}", null=False)
+        for k in ("base", "reform", "difference"):
+            if row.get(k) is not None:
+                _check_estimate(row[k], source, f"metrics.{name}.{k}")
+        _field(row.get("significant"), bool, source, f"metrics.{name}.significant", "true or false")
+    return doc  # type: ignore[no-any-return]
+
+
+def _check_record(doc: Any, source: Path) -> dict[str, Any]:
+    """The parts of a ``zcsim.meeting/1`` record a report reads."""
+    _field(doc, dict, source, "(top level)", "a zcsim.meeting/1 record (a JSON object)", null=False)
+    for k in ("committee", "meeting"):
+        _field(doc.get(k), dict, source, k, "an object")
+    panels = doc.get("panels")
+    _field(panels, list, source, "panels", "a list of panels")
+    for i, p in enumerate(panels or []):
+        _field(p, dict, source, f"panels[{i}]", "an object", null=False)
+        for k in ("experts", "applicants"):
+            _field(p.get(k), list, source, f"panels[{i}].{k}", "a list")
+    return doc  # type: ignore[no-any-return]
+
+
+def _check_object(doc: Any, source: Path) -> dict[str, Any]:
+    _field(doc, dict, source, "(top level)", "a JSON object", null=False)
+    return doc  # type: ignore[no-any-return]
 
 
 def _table(folder: Path, name: str) -> pd.DataFrame:
@@ -111,8 +189,9 @@ def _resolve_scenario(name: str | None, folder: Path) -> Path | None:
 
 def load_run(folder: Path, label: str = "") -> RunData:
     """Read a simulate results folder."""
-    summary = _read_json(folder / "summary.json") if (folder / "summary.json").is_file() else {}
-    manifest = _read_json(folder / "manifest.json") if (folder / "manifest.json").is_file() else {}
+    s_path, m_path = folder / "summary.json", folder / "manifest.json"
+    summary = _check_summary(_read_json(s_path), s_path) if s_path.exists() else {}
+    manifest = _check_header(_read_json(m_path), m_path) if m_path.exists() else {}
     reps = _table(folder, "replications")
     if reps.empty and not summary:
         raise InputError(f"no summary.json or replications.csv; expected {EXPECTED}", source=str(folder))
@@ -121,7 +200,7 @@ def load_run(folder: Path, label: str = "") -> RunData:
     if rdir.is_dir():
         for p in sorted(rdir.glob("*.json")):
             m = re.match(r"r(\d+)-", p.name)
-            records.append((int(m.group(1)) if m else 0, _read_json(p)))
+            records.append((int(m.group(1)) if m else 0, _check_record(_read_json(p, "record"), p)))
     data = RunData(folder, summary, manifest, _table(folder, "applicants"), _table(folder, "meetings"), reps,
                    records, label=label)
     path = _resolve_scenario(manifest.get("scenario") or summary.get("scenario"), folder)
@@ -157,7 +236,8 @@ def _sweep(folder: Path) -> SweepData:
     table = _table(folder, "sweep")
     if table.empty:
         raise InputError("sweep.csv is empty", source=str(folder / "sweep.csv"))
-    manifest = _read_json(folder / "sweep.json") if (folder / "sweep.json").is_file() else {}
+    manifest = _check_object(_read_json(folder / "sweep.json"), folder / "sweep.json") \
+        if (folder / "sweep.json").exists() else {}
     cols = list(table.columns)
     keys: list[str] = []
     for k in ("keys", "vary", "varied", "parameters", "grid", "axes"):
@@ -219,10 +299,25 @@ def _base_of(c: str) -> str:
 
 def _verify(path: Path, doc: Any) -> VerifyData | None:
     if isinstance(doc, list) and doc and all(isinstance(r, dict) and "verdict" in r and "id" in r for r in doc):
-        return VerifyData(path, doc)
+        return VerifyData(path, _check_results(doc, path, ""))
     if isinstance(doc, dict) and "proposed_results" in doc and "changes" in doc:
-        return VerifyData(path, list(doc.get("proposed_results") or []), change=doc)
+        _field(doc["proposed_results"], list, path, "proposed_results", "a list of results")
+        return VerifyData(path, _check_results(list(doc.get("proposed_results") or []), path, "proposed_results"),
+                          change=doc)
     return None
+
+
+def _check_results(results: list[Any], source: Path, where: str) -> list[dict[str, Any]]:
+    """The fields of ``zcsim verify --json`` results a report reads."""
+    for i, r in enumerate(results):
+        at = f"{where}[{i}]"
+        _field(r, dict, source, at, "a result object", null=False)
+        for k in ("id", "verdict", "statement", "detail"):
+            _field(r.get(k), str, source, f"{at}.{k}", "text")
+        _field(r.get("articles"), list, source, f"{at}.articles", "a list of article numbers")
+        for k in ("counterexample", "witness"):
+            _field(r.get(k), dict, source, f"{at}.{k}", "an object")
+    return results
 
 
 def load_source(source: str | Path) -> RunData | CompareData | SweepData | VerifyData:
@@ -236,21 +331,22 @@ def load_source(source: str | Path) -> RunData | CompareData | SweepData | Verif
     path = Path(source)
     if not path.exists():
         raise InputError(f"no such file or folder; expected {EXPECTED}", source=str(source))
-    if path.is_file():
+    if not path.is_dir():  # a file: read as one (a pipe or device is refused by the reader)
         doc = _read_json(path)
         v = _verify(path, doc)
         if v is not None:
             return v
         if isinstance(doc, dict) and isinstance(doc.get("metrics"), dict) and "reform" in doc:
-            return CompareData(path.parent, doc, None, None)
+            return CompareData(path.parent, _check_comparison(doc, path), None, None)
         if isinstance(doc, dict) and isinstance(doc.get("metrics"), dict) and path.name == "summary.json":
             return load_run(path.parent)
         raise InputError(f"not a file zcsim can report on; expected {EXPECTED}", source=str(source))
-    if (path / "comparison.json").is_file():
+    if (path / "comparison.json").exists():
         cmp = _read_json(path / "comparison.json")
         if not isinstance(cmp, dict) or not isinstance(cmp.get("metrics"), dict):
             raise InputError("comparison.json has no \"metrics\"; expected the output of zcsim compare",
                              source=str(path / "comparison.json"))
+        _check_comparison(cmp, path / "comparison.json")
         runs = [load_run(path / n, n) if (path / n / "summary.json").is_file() or (path / n / "replications.csv").is_file()
                 else None for n in ("base", "reform")]
         return CompareData(path, cmp, runs[0], runs[1])

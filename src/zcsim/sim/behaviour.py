@@ -155,8 +155,14 @@ class LatentQualityModel:
         eta = (self.b0 + self.bq * ctx.quality + self.bp * np.where(support, 1.0, -1.0)
                + self.br * ctx.recommendation + rng.normal(0.0, self.shared_sd, n))
         logits = eta[:, None] - self.bs * ctx.stringency[None, :]
-        p = 1.0 / (1.0 + np.exp(-logits))
+        # beyond ±_MAX_LOGIT the probability is 0 or 1 to double precision; clipping keeps exp finite
+        # (no overflow warning) and changes no vote
+        p = 1.0 / (1.0 + np.exp(-np.clip(logits, -_MAX_LOGIT, _MAX_LOGIT)))
         return rng.random((n, m)) < p
+
+
+_MAX_LOGIT = 700.0
+"""Log-odds beyond which ``exp`` would overflow a double (about 709.8); clipped to it."""
 
 
 Factory = Callable[[Mapping[str, Any]], BehaviourModel]

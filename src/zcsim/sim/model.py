@@ -59,6 +59,7 @@ import dataclasses
 import datetime as dt
 import gc
 import math
+import os
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -70,7 +71,15 @@ import simpy
 from simpy.core import NORMAL
 
 from zcsim.calendar import WorkingCalendar
-from zcsim.draw import ApplicantRecord, CommitteeDraw, DrawError, ExpertRecord, assign_panels, draw_committee
+from zcsim.draw import (
+    ApplicantRecord,
+    CommitteeDraw,
+    DrawError,
+    ExpertRecord,
+    assign_panels,
+    committee_size,
+    draw_committee,
+)
 from zcsim.errors import CalendarError, InputError
 from zcsim.law import LEVELS, RuleSet
 from zcsim.procedure.application import (
@@ -99,10 +108,15 @@ from zcsim.sim.scenario import (
     expand_pools,
     route,
     shift,
+    yearly_applicants,
 )
 
 __all__ = [
     "run_replication",
+    "MemoryEstimate",
+    "estimate_memory",
+    "check_memory",
+    "MEMORY_SHARE",
     "OUTCOMES",
     "EXTRA_APPLICANT_COLUMNS",
     "EXTRA_MEETING_COLUMNS",
@@ -170,7 +184,8 @@ _POOL, _POP, _YEAR, _COMMITTEE, _RESULTS, _DRAW, _PANELS, _NEXT, _RELATIONS = ra
 class _Days:
     """Working day ``i`` (0 = the first working day on or after ``start``) ↔ date."""
 
-    def __init__(self, cal: WorkingCalendar, start: dt.date, years_ahead: int = 3):
+    def __init__(self, cal: WorkingCalendar, start: dt.date, years_ahead: int = 3, source: str | None = None):
+        self.source = source  # the scenario, named by errors
         ords: list[int] = []
         d, end = start, shift(start, years_ahead)
         one = dt.timedelta(days=1)
@@ -180,7 +195,7 @@ class _Days:
             d += one
         if not ords:
             raise CalendarError(f"no working day known from {start}: the calendar does not cover {start.year}; "
-                                "give calendar.file in the scenario")
+                                "give calendar.file in the scenario", source=source, location="calendar")
         self.start = start
         self.ord = np.asarray(ords, dtype=np.int64)
 
@@ -191,7 +206,9 @@ class _Days:
         if not 0 <= i < len(self):
             last = dt.date.fromordinal(int(self.ord[-1]))
             raise CalendarError(f"working day {i} after {self.start} is beyond the working-day calendar (known "
-                                f"to {last}); give calendar.file covering the following year")
+                                f"to {last}): the year's durations, queues or meeting days run past it; shorten "
+                                "them, or give calendar.file covering the following years", source=self.source,
+                                location="calendar")
         return dt.date.fromordinal(int(self.ord[i]))
 
     def date_clamped(self, i: int) -> dt.date:
@@ -619,6 +636,159 @@ class _Committee:
 
 
 # ----------------------------------------------------------------------------------------------
+# memory: estimated before anything is allocated
+# ----------------------------------------------------------------------------------------------
+MEMORY_SHARE = 0.8
+"""Share of the machine's physical memory one replication may be estimated to need
+(:func:`check_memory`); a scenario needing more is refused before the run starts, with the
+estimate. Replications running in parallel (``--workers``) each need as much."""
+
+MEMORY_FALLBACK_BYTES = 8 * 2**30
+"""The memory assumed when the machine's physical memory cannot be read (8 GiB)."""
+
+# bytes per item, measured on scenarios/beijing-2020.yaml and larger synthetic scenarios (rounded up)
+_BYTES_PER_APPLICATION = 1_000     # one applicant of a year: its columns, SimPy process and table row
+_BYTES_PER_EXPERT = 1_000          # one expert of the pool: its record and columns
+_BYTES_PER_PAIR = 32               # one (applicant, member) pair of a committee: recusal draws, votes
+_BYTES_PER_BALLOT = 150            # one vote kept in a meeting record (simulation.keep_records)
+_BYTES_PER_RELATION = 100          # one synthetic relation (recusal.graph)
+
+
+@dataclass(frozen=True)
+class MemoryEstimate:
+    """About how much memory one replication of a scenario needs, by part.
+
+    Attributes
+    ----------
+    parts : dict of str to (bytes, key)
+        What needs memory (e.g. ``"applicants (largest year 100,300)"``) → its estimate in bytes
+        and the scenario key to change to reduce it.
+    """
+
+    parts: dict[str, tuple[int, tuple[Any, ...]]]
+
+    @property
+    def total(self) -> int:
+        """Bytes in all."""
+        return sum(b for b, _ in self.parts.values())
+
+    @property
+    def largest(self) -> tuple[str, int, tuple[Any, ...]]:
+        """``(part, bytes, key)`` of the part needing the most memory."""
+        name = max(self.parts, key=lambda k: self.parts[k][0])
+        return name, *self.parts[name]
+
+
+def _gb(n: float) -> str:
+    return f"{n / 1e9:,.1f} GB" if n >= 1e8 else f"{n / 1e6:,.0f} MB" if n >= 1e6 else f"{n / 1e3:,.0f} kB"
+
+
+def estimate_memory(sc: Scenario, rules: RuleSet | None = None, *, keep_records: bool | None = None) -> MemoryEstimate:
+    """Estimate the memory of one replication of ``sc`` under ``rules`` (default its own).
+
+    Counts the applicants of the largest simulated year (new ones grown by ``multi_year.growth``,
+    plus those who may apply again), the experts, the (applicant, member) pairs each committee
+    votes on (Art. 23, 29), the votes kept in meeting records, and the synthetic relations of
+    ``recusal.graph``. An upper estimate: applicants stopped before the meeting count as voted on.
+
+    Examples
+    --------
+    >>> from zcsim.sim import load_scenario
+    >>> est = estimate_memory(load_scenario("scenarios/quick.yaml"))
+    >>> 1e6 < est.total < 1e9
+    True
+    """
+    rules = rules if rules is not None else sc.ruleset()
+    keep = sc.simulation.keep_records if keep_records is None else bool(keep_records)
+    my = sc.multi_year
+    again = max(my.reapply_probability, my.next_level_probability)
+    cohorts: list[float] = []
+    for new in yearly_applicants(sc):  # at most: every earlier applicant may apply again
+        cohorts.append(new + again * (cohorts[-1] if cohorts else 0.0))
+    peak, applications = max(cohorts), sum(cohorts)
+    persons = float(sum(yearly_applicants(sc)))
+    groups = expand_groups(sc)
+    base = [float(g.count) if g.count is not None else float(g.share or 0.0) * float(sc.population.total or 0)
+            for g in groups]
+    scale = peak / (sum(base) or 1.0)
+    plans = sc.committee_plans()
+    routed = [0.0] * len(plans)
+    for g, b in zip(groups, base):
+        p = route(plans, g.series, g.specialty, g.level, rules)
+        if p is not None:
+            routed[plans.index(p)] += b * scale
+    pairs = 0.0
+    biggest = ("committees",)
+    most = -1.0
+    for p, k in zip(plans, routed):
+        spec = p.spec
+        try:
+            size = committee_size(rules, level=p.level, by_specialty=p.specialty is not None, size=spec.size,
+                                  size_adjustment_filed=spec.size_adjustment_filed, vice_chairs=spec.vice_chairs)
+        except DrawError:
+            size = spec.size or 1  # the draw will say what is wrong with it
+        pairs += k * size
+        if k * size > most:
+            most, biggest = k * size, (*p.path, "size")
+    parts: dict[str, tuple[int, tuple[Any, ...]]] = {
+        f"applicants (about {peak:,.0f} in the largest year)": (
+            int(peak * _BYTES_PER_APPLICATION + applications * _BYTES_PER_APPLICATION / 4), ("population", "groups")),
+        f"experts ({sum(n for *_, n in expand_pools(sc)):,})": (
+            sum(n for *_, n in expand_pools(sc)) * _BYTES_PER_EXPERT, ("experts", "pools")),
+        f"applicant–member pairs the committees vote on ({pairs:,.0f} a year)": (
+            int(pairs * _BYTES_PER_PAIR), biggest),
+    }
+    if keep:  # every year's votes stay in the records
+        ballots = pairs * applications / peak if peak else 0.0
+        parts[f"votes kept in meeting records ({ballots:,.0f})"] = (int(ballots * _BYTES_PER_BALLOT),
+                                                                  ("simulation", "keep_records"))
+    graph = sc.recusal.graph
+    if graph is not None:
+        pool_of: dict[str, int] = {}
+        for series, _, n in expand_pools(sc):
+            pool_of[series] = pool_of.get(series, 0) + n
+        rate = sum(graph.relations.model_dump().values())
+        total_base = sum(base) or 1.0
+        links = sum(b / total_base * persons * pool_of.get(g.series, 0) for g, b in zip(groups, base)) * rate
+        parts[f"synthetic relations ({links:,.0f})"] = (int(links * _BYTES_PER_RELATION),
+                                                        ("recusal", "graph", "relations"))
+    return MemoryEstimate(parts)
+
+
+def memory_limit() -> int:
+    """Bytes one replication may be estimated to need: :data:`MEMORY_SHARE` of physical memory."""
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        physical = 0
+    return int(MEMORY_SHARE * (physical if physical > 0 else MEMORY_FALLBACK_BYTES))
+
+
+def check_memory(sc: Scenario, rules: RuleSet | None = None, *, keep_records: bool | None = None,
+                 limit: int | None = None) -> MemoryEstimate:
+    """The :func:`estimate_memory` of ``sc``, or an :class:`InputError` when it exceeds ``limit``
+    (default :func:`memory_limit`), naming the estimate, its largest part and the key to reduce.
+
+    Examples
+    --------
+    >>> from zcsim.sim import load_scenario
+    >>> check_memory(load_scenario("scenarios/quick.yaml"), limit=10**6)
+    Traceback (most recent call last):
+    ...
+    zcsim.errors.InputError: scenarios/quick.yaml: line 36, population.groups: this scenario needs about 3 MB of memory per replication (mostly applicants ...), more than the 1 MB zcsim allows ...
+    """
+    est = estimate_memory(sc, rules, keep_records=keep_records)
+    cap = memory_limit() if limit is None else int(limit)
+    if est.total > cap:
+        name, size, key = est.largest
+        raise sc.error(f"this scenario needs about {_gb(est.total)} of memory per replication (mostly {name}: "
+                       f"about {_gb(size)}), more than the {_gb(cap)} zcsim allows on this machine "
+                       f"({MEMORY_SHARE:.0%} of its memory); reduce it here (the population's counts, committee "
+                       "sizes, simulation.years or keep_records)", *key)
+    return est
+
+
+# ----------------------------------------------------------------------------------------------
 # the replication
 # ----------------------------------------------------------------------------------------------
 def run_replication(scenario: Scenario, rules: RuleSet | None, seed: np.random.SeedSequence | int, *,
@@ -680,6 +850,7 @@ def run_replication(scenario: Scenario, rules: RuleSet | None, seed: np.random.S
     if rules is None:
         rules = scenario.ruleset()
     keep = scenario.simulation.keep_records if keep_records is None else bool(keep_records)
+    check_memory(scenario, rules, keep_records=keep)  # before anything is allocated
     if conflicts is not None:
         conf = {str(a): frozenset(map(str, es)) for a, es in conflicts.items()}
     else:
@@ -972,7 +1143,7 @@ class _Year:
         self.sc, self.rules, self.engine = sc, run.rules, run.engine
         n = self.n = int(cohort.shape[0])
         plan, wo, wc, fm = sc.calendar.dates(y - 1)
-        self.days = _Days(run.cal, plan)
+        self.days = _Days(run.cal, plan, source=sc.source)
         self.open_day, self.close_day = self.days.index(wo), self.days.index_before(wc)
         self.first_meeting_day = self.days.index(fm)
         self.series = P.series[cohort].astype(np.int64)
@@ -1081,8 +1252,9 @@ class _Year:
     # -- eligibility, employer vetting, unit publicity (Art. 3, 13, 15, 16, 41) --------------------
     def _before_agency(self) -> None:
         n, rng, sc = self.n, self.rng, self.sc
-        if n == 0:
+        if n == 0:  # nobody applies this year (a shrinking population): an empty year, not an error
             self.t_agency = np.zeros(0)
+            self.to_agency = np.zeros(0, dtype=bool)
             return
         eligible, blacklist_only = self._eligibility()
         emp_done = self.arrival + sc.employer.vetting_time.sample(rng, n)

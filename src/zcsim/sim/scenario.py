@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
 import math
 import typing
 from collections.abc import Mapping, Sequence
@@ -37,6 +36,7 @@ import numpy as np
 import yaml
 from pydantic import (
     BaseModel,
+    Strict,
     BeforeValidator,
     ConfigDict,
     Discriminator,
@@ -48,7 +48,7 @@ from pydantic import (
     model_validator,
 )
 
-from zcsim._files import YAML_MAX_DEPTH, YAML_MAX_VALUES, read_user_text, yaml_errors
+from zcsim._files import YAML_MAX_DEPTH, YAML_MAX_VALUES, load_user_json, read_user_text, yaml_errors
 from zcsim.calendar import WorkingCalendar, default_calendar
 from zcsim.errors import CalendarError, InputError, RuleSetError
 from zcsim.law import LEVELS, RuleSet, builtin_rule_sets, load_rules
@@ -76,15 +76,109 @@ FORMAT = "zcsim.scenario/1"
 Level = Literal["junior", "intermediate", "senior"]
 EmployerKind = Literal["state_owned", "public_institution", "non_public", "social_organisation", "self_employed"]
 Category = Literal["grassroots", "central", "non_public", "young"]
-Prob = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNeg = Annotated[float, Field(ge=0.0)]
+Int = Annotated[int, Strict()]
+"""An integer field: ``true``/``false``, ``5.0`` and ``"5"`` are refused, never read as a number."""
+Bool = Annotated[bool, Strict()]
+"""A true/false field: ``1`` or ``"yes"`` (quoted) is refused."""
+
+
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"got {value!r}; expected a number")
+    return value
+
+
+NotBool = BeforeValidator(_not_bool)
+Num = Annotated[float, NotBool]
+"""A number field: an integer or a decimal (YAML's ``1e-6``, which YAML 1.1 reads as text, too),
+never ``true``/``false``; ``.nan`` and ``.inf`` are refused by every section (``allow_inf_nan=False``)."""
+Prob = Annotated[float, Field(ge=0.0, le=1.0), NotBool]
+NonNeg = Annotated[float, Field(ge=0.0), NotBool]
+
+# -- bounds: every size, count and range of a scenario has a maximum, checked before anything is
+# -- allocated (and published in `zcsim schema scenario`)
+MAX_APPLICANTS = 1_000_000
+"""Most applicants a population brings in one year: a group's ``count``, ``population.total``, and
+their sum after ``multi_year.growth`` over the simulated years. Ten times Beijing's ~100,000 a
+year (``scenarios/beijing-2020.yaml``); a replication of that many needs gigabytes and minutes."""
+
+MAX_EXPERTS = 1_000_000
+"""Most experts in the whole pool (each pool's ``size`` and their sum): every expert is a record
+in memory for the draws (Art. 7, 10)."""
+
+MAX_COMMITTEE_SIZE = 1_000
+"""Largest committee (``committees[].size``, ``vice_chairs``): Art. 9's minimums are 11 and 25; a
+committee votes on every applicant as an applicants × members matrix."""
+
+MAX_PANELS = 1_000
+"""Most panels of one committee (``committees[].panels``): each panel has at least 3 members (Art. 20)."""
+
+MAX_PANEL_CAPACITY = 10_000.0
+"""Most applicants a panel reviews a working day (``committees[].panel_capacity``)."""
+
+MIN_PANEL_CAPACITY = 0.01
+"""Fewest applicants a panel reviews a working day (one in 100 working days); fewer would put the
+meeting years after the window."""
+
+MAX_STAFF = 10_000
+"""Most staff of one agency (``agencies[].staff``)."""
+
+MAX_UNITS = 100_000
+"""Most public-institution units of ``post_quotas.units`` (one quota per unit and level, Art. 24)."""
+
+MAX_EMPLOYERS = 1_000_000
+"""Most employers of ``recusal.graph.employers``."""
+
+MAX_WORKING_DAYS = 500
+"""Longest duration or delay in working days (about two years): a duration's ``mean``, ``sd``,
+``low`` and ``high``, ``meeting_day``, acceptance, re-examination, look-back and renewal days. The
+simulation follows each year on a working-day calendar of three years."""
+
+MAX_YEARS = 50
+"""Most simulated years (``simulation.years``) and years of relation history."""
+
+MAX_REPLICATIONS = 100_000
+"""Most replications of ``simulation.replications``."""
+
+MAX_SEED = 2**63 - 1
+"""Largest ``simulation.seed`` (a 64-bit integer, as stored in results folders)."""
+
+MAX_ADJOURNMENTS = MAX_WORKING_DAYS
+"""Most adjournments of ``simulation.max_adjournments``: one sitting a working day, so no more than
+:data:`MAX_WORKING_DAYS`."""
+
+MAX_GROWTH = 1.0
+"""Largest ``multi_year.growth`` (+100 % a year); the resulting applicants still count against
+:data:`MAX_APPLICANTS`."""
+
+MAX_SCALE = 100.0
+"""Largest magnitude of a latent quantity (``population.quality``, ``experts.stringency_sd``, the
+coefficients of the ``latent_quality`` votes): they are log-odds, where ±100 is already certainty."""
+
+MAX_SHAPE = 1_000.0
+"""Largest Beta shape of ``calendar.arrival_profile``."""
+
+MAX_QUOTA_RATIO = 10.0
+"""Largest ``post_quotas.ratio`` (vacant posts per applicant of a unit)."""
+
+MAX_BEIJING_YEARS = 100.0
+"""Largest key of ``population.self_employed_years_in_beijing`` (years)."""
+
+DURATION_CV = (1e-6, 100.0)
+"""Allowed range of ``sd / mean`` of a lognormal or gamma duration (with both non-zero): below, it
+is a fixed duration (write one); above, nearly every draw is 0 and a few astronomically long."""
+
+Days = Annotated[float, Field(ge=0.0, le=MAX_WORKING_DAYS), NotBool]
+WorkingDays = Annotated[int, Strict(), Field(ge=0, le=MAX_WORKING_DAYS)]
+Scale = Annotated[float, Field(ge=-MAX_SCALE, le=MAX_SCALE), NotBool]
+ScaleSd = Annotated[float, Field(ge=0.0, le=MAX_SCALE), NotBool]
 
 assert tuple(typing.get_args(EmployerKind)) == EMPLOYER_KINDS
 assert tuple(typing.get_args(Level)) == LEVELS
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -101,10 +195,12 @@ class Duration(_Section):
 
     distribution: Literal["fixed", "exponential", "lognormal", "gamma", "uniform"] = Field(
         "fixed", description="Shape of the distribution.")
-    mean: NonNeg | None = Field(None, description="Mean (fixed, exponential, lognormal, gamma).")
-    sd: NonNeg | None = Field(None, description="Standard deviation (lognormal, gamma).")
-    low: NonNeg | None = Field(None, description="Lower bound (uniform).")
-    high: NonNeg | None = Field(None, description="Upper bound (uniform).")
+    mean: Days | None = Field(None, description="Mean (fixed, exponential, lognormal, gamma); at most "
+                                                f"{MAX_WORKING_DAYS} working days.")
+    sd: Days | None = Field(None, description="Standard deviation (lognormal, gamma); between "
+                                              f"{DURATION_CV[0]:g} and {DURATION_CV[1]:g} times the mean.")
+    low: Days | None = Field(None, description="Lower bound (uniform).")
+    high: Days | None = Field(None, description="Upper bound (uniform).")
 
     @model_validator(mode="before")
     @classmethod
@@ -125,6 +221,12 @@ class Duration(_Section):
             raise ValueError(f"uniform duration: high {self.high} < low {self.low}")
         if self.distribution in ("lognormal", "gamma") and self.mean == 0 and self.sd:
             raise ValueError(f"a {self.distribution} duration with mean 0 must have sd 0")
+        if self.distribution in ("lognormal", "gamma") and self.mean and self.sd:
+            cv = self.sd / self.mean  # type: ignore[operator]
+            if not DURATION_CV[0] <= cv <= DURATION_CV[1]:
+                raise ValueError(f"a {self.distribution} duration with sd {self.sd:g} and mean {self.mean:g} "
+                                 f"(sd/mean {cv:.3g}); expected sd between {DURATION_CV[0]:g} and "
+                                 f"{DURATION_CV[1]:g} times the mean (for an exact duration write a number)")
         return self
 
     @property
@@ -163,7 +265,7 @@ def _duration(**kw: Any) -> Any:
 class CalendarSettings(_Section):
     """The year's timetable (Art. 12: the Bureau publishes the plan; the agency the window)."""
 
-    year: int = Field(2025, ge=1900, le=2999, description="Calendar year of the first simulated cycle.")
+    year: Int = Field(2025, ge=1900, le=2999, description="Calendar year of the first simulated cycle.")
     plan_date: dt.date | None = Field(None, description="Day the annual plan is published: working day 0 of "
                                                         "the cycle. Default: 1 March of `year`.")
     window_open: dt.date | None = Field(None, description="First day of the application window. Default: 6 May.")
@@ -172,9 +274,10 @@ class CalendarSettings(_Section):
                                                             "Default: 15 September.")
     file: str | None = Field(None, description="A calendar file (CSV `date,working`, `# covers: YEAR`), relative to "
                                                "the scenario's folder, for years chinesecalendar does not cover.")
-    arrival_profile: tuple[Annotated[float, Field(gt=0)], Annotated[float, Field(gt=0)]] = Field(
+    arrival_profile: tuple[Annotated[float, Field(gt=0, le=MAX_SHAPE), NotBool],
+                           Annotated[float, Field(gt=0, le=MAX_SHAPE), NotBool]] = Field(
         (1.0, 1.0), description="Beta(a, b) shape of arrivals over the window: [1, 1] uniform, [1, 3] early, "
-                                "[3, 1] a deadline rush.")
+                                f"[3, 1] a deadline rush; each at most {MAX_SHAPE:g}.")
 
     def dates(self, shift_years: int = 0) -> tuple[dt.date, dt.date, dt.date, dt.date]:
         """(plan, window open, window close, first meeting), with defaults, ``shift_years`` later."""
@@ -209,7 +312,8 @@ class Group(_Section):
         None, min_length=1, description="Several specialties sharing the group evenly (instead of specialty).")
     level: Level | None = Field(None, description="Level applied for.")
     levels: dict[Level, Prob] | None = Field(None, description="Shares of levels (instead of level), summing to 1.")
-    count: int | None = Field(None, ge=0, description="New applicants per year.")
+    count: Int | None = Field(None, ge=0, le=MAX_APPLICANTS,
+                              description=f"New applicants per year (at most {MAX_APPLICANTS:,} in all groups).")
     share: Prob | None = Field(None, description="Share of `population.total` (instead of `count`).")
 
     @model_validator(mode="after")
@@ -224,10 +328,10 @@ class Group(_Section):
 class Quality(_Section):
     """Latent quality of applicants (drives the `latent_quality` behaviour model)."""
 
-    mean: float = Field(0.0, description="Mean quality.")
-    sd: NonNeg = Field(1.0, description="Standard deviation of quality.")
-    exceptional_shift: float = Field(1.0, description="Added to the quality of exceptional applicants (Art. 16).")
-    recommendation_noise_sd: NonNeg = Field(
+    mean: Scale = Field(0.0, description="Mean quality.")
+    sd: ScaleSd = Field(1.0, description="Standard deviation of quality.")
+    exceptional_shift: Scale = Field(1.0, description="Added to the quality of exceptional applicants (Art. 16).")
+    recommendation_noise_sd: ScaleSd = Field(
         1.0, description="Noise of the employer's recommendation (Art. 15) around the quality.")
 
 
@@ -254,19 +358,20 @@ class Fraud(_Section):
                                                               "complaint verifies it (Art. 25–26).")
     lookback_detection: Prob = Field(0.1, description="Probability a look-back inspection finds it after "
                                                       "confirmation (Art. 36–37): the title is revoked.")
-    lookback_working_days: int = Field(60, ge=0, description="Working days after confirmation of a look-back.")
+    lookback_working_days: WorkingDays = Field(60, description="Working days after confirmation of a look-back.")
 
 
 class Population(_Section):
     """Who applies (Art. 3, 13, 15, 16, 18)."""
 
     groups: list[Group] = Field(min_length=1, description="Series/specialty/level groups of applicants.")
-    total: int | None = Field(None, ge=0, description="Applicants per year when groups give shares.")
+    total: Int | None = Field(None, ge=0, le=MAX_APPLICANTS, description="Applicants per year when groups give "
+                                                                         f"shares (at most {MAX_APPLICANTS:,}).")
     employer_kinds: dict[EmployerKind, Prob] = Field(
         default_factory=lambda: {"state_owned": 0.30, "public_institution": 0.40, "non_public": 0.22,
                                  "social_organisation": 0.03, "self_employed": 0.05},
         description="Shares of employer kinds (Art. 3), summing to 1.")
-    self_employed_years_in_beijing: dict[float, Prob] = Field(
+    self_employed_years_in_beijing: dict[Annotated[float, Field(ge=0.0, le=MAX_BEIJING_YEARS), NotBool], Prob] = Field(
         default_factory=lambda: {0.5: 0.1, 1.0: 0.2, 3.0: 0.7},
         description="Distribution of years working in Beijing of self-employed applicants (Art. 3), "
                     "{years: share}; too few years makes them ineligible.")
@@ -291,7 +396,7 @@ class ExpertPoolSpec(_Section):
     specialty: str = Field("", description="Empty: experts of the series without a specialty split.")
     specialties: list[Annotated[str, Field(min_length=1)]] | None = Field(
         None, min_length=1, description="Several specialties sharing `size` evenly (instead of specialty).")
-    size: int = Field(ge=0, description="Number of experts.")
+    size: Int = Field(ge=0, le=MAX_EXPERTS, description=f"Number of experts (at most {MAX_EXPERTS:,} in all pools).")
 
     @model_validator(mode="after")
     def _one_of(self) -> ExpertPoolSpec:
@@ -311,7 +416,7 @@ class Experts(_Section):
         description="Probability an expert belongs to each Art. 10 category (independent flags); the "
                     "rule set's pool_min_share_* are the quotas of the draw.")
     no_show: Prob = Field(0.05, description="Probability an expert misses a meeting (independent).")
-    stringency_sd: NonNeg = Field(0.5, description="Spread of expert stringency (latent_quality model).")
+    stringency_sd: ScaleSd = Field(0.5, description="Spread of expert stringency (latent_quality model).")
 
 
 def _meeting_day(value: Any) -> Any:
@@ -320,6 +425,9 @@ def _meeting_day(value: Any) -> Any:
     if isinstance(value, str):
         text = value.strip()
         if text.lstrip("+-").isdigit():
+            if len(text.lstrip("+-")) > 9:
+                raise ValueError(f"got {text[:20]}…; expected 0 to {MAX_WORKING_DAYS} working days after "
+                                 "calendar.first_meeting or a date YYYY-MM-DD")
             return int(text)
         try:
             return dt.date.fromisoformat(text)
@@ -337,17 +445,21 @@ class CommitteeSpec(_Section):
 
     series: str = Field(min_length=1)
     specialty: str | None = Field(None, description="Formed by this specialty; null = formed by series (Art. 7, 9).")
-    per_specialty: bool = Field(False, description="One committee per specialty of the series in the population.")
+    per_specialty: Bool = Field(False, description="One committee per specialty of the series in the population.")
     level: Level | None = Field(None, description="Committee level (Art. 9).")
     levels: list[Level] | None = Field(None, description="Several levels: one committee each.")
-    size: int | None = Field(None, ge=1, description="Number of experts; default the rule set's minimum (odd).")
-    vice_chairs: int | None = Field(None, ge=0, description="Vice-chairs; default the rule set's minimum.")
-    size_adjustment_filed: bool = Field(False, description="The Bureau accepted a size adjustment (Art. 9).")
-    panels: int | None = Field(None, ge=1, description="Number of panels; default about 50 applicants per panel.")
-    panel_capacity: Annotated[float, Field(gt=0)] = Field(
-        10.0, description="Applicants one panel reviews per working day (Art. 20–21).")
-    meeting_day: MeetingDay = Field(None, description="Working days after calendar.first_meeting, or a date; "
-                                                      "null = calendar.first_meeting.")
+    size: Int | None = Field(None, ge=1, le=MAX_COMMITTEE_SIZE,
+                             description="Number of experts; default the rule set's minimum (odd); at most "
+                                         f"{MAX_COMMITTEE_SIZE:,}.")
+    vice_chairs: Int | None = Field(None, ge=0, le=MAX_COMMITTEE_SIZE,
+                                    description="Vice-chairs; default the rule set's minimum.")
+    size_adjustment_filed: Bool = Field(False, description="The Bureau accepted a size adjustment (Art. 9).")
+    panels: Int | None = Field(None, ge=1, le=MAX_PANELS, description="Number of panels; default about 50 "
+                                                                       f"applicants per panel; at most {MAX_PANELS:,}.")
+    panel_capacity: Annotated[float, Field(ge=MIN_PANEL_CAPACITY, le=MAX_PANEL_CAPACITY), NotBool] = Field(
+        10.0, description=f"Applicants one panel reviews per working day (Art. 20–21); at most {MAX_PANEL_CAPACITY:,g}.")
+    meeting_day: MeetingDay = Field(None, description="Working days after calendar.first_meeting (0 to "
+                                                      f"{MAX_WORKING_DAYS}), or a date; null = calendar.first_meeting.")
     agency: str | None = Field(None, description="Agency id; default the agency of the series.")
     filed_on: dt.date | None = Field(None, description="Day the committee's filing was accepted (Art. 11); "
                                                        "default multi_year.filed_on.")
@@ -366,7 +478,7 @@ class AgencySpec(_Section):
 
     id: str = Field("AG1", min_length=1)
     series: list[str] | None = Field(None, description="Series it serves; null = every series no other agency names.")
-    staff: int = Field(10, ge=1, description="Staff vetting materials in parallel.")
+    staff: Int = Field(10, ge=1, le=MAX_STAFF, description=f"Staff vetting materials in parallel (at most {MAX_STAFF:,}).")
     vetting_time: Duration = Field(default_factory=lambda: Duration(distribution="lognormal", mean=0.1, sd=0.05),
                                    description="Working days one vetting takes (0.1 = about 48 minutes).")
     revetting_time: Duration | None = Field(None, description="Vetting of corrected materials; default vetting_time.")
@@ -382,8 +494,8 @@ class EmployerSettings(_Section):
 class ResultSettings(_Section):
     """Acceptance check (Art. 24) and re-examination (Art. 25–26)."""
 
-    acceptance_working_days: int = Field(10, ge=0, description="Working days of the Bureau's acceptance check.")
-    reexamination_working_days: int = Field(10, ge=0, description="Working days a re-examination takes.")
+    acceptance_working_days: WorkingDays = Field(10, description="Working days of the Bureau's acceptance check.")
+    reexamination_working_days: WorkingDays = Field(10, description="Working days a re-examination takes.")
 
 
 class IndependentVotes(_Section):
@@ -397,14 +509,14 @@ class LatentQualityVotes(_Section):
     """Correlated votes from a latent quality (see :mod:`zcsim.sim.behaviour`)."""
 
     model: Literal["latent_quality"] = "latent_quality"
-    intercept: float = Field(1.0, description="Baseline log-odds of a yes vote.")
-    quality: float = Field(1.2, description="Coefficient of the applicant's quality.")
-    panel_opinion: float = Field(1.0, description="Coefficient of the panel opinion (+1 support, −1 oppose).")
-    recommendation: float = Field(0.3, description="Coefficient of the employer recommendation.")
-    stringency: float = Field(1.0, description="Coefficient of the expert's stringency (subtracted).")
-    shared_sd: NonNeg = Field(1.0, description="Per-applicant term shared by all votes (correlation).")
-    panel_noise_sd: NonNeg = Field(0.7, description="Noise of the panel's reading of quality.")
-    panel_threshold: float = Field(0.0, description="The panel supports above this score.")
+    intercept: Scale = Field(1.0, description="Baseline log-odds of a yes vote.")
+    quality: Scale = Field(1.2, description="Coefficient of the applicant's quality.")
+    panel_opinion: Scale = Field(1.0, description="Coefficient of the panel opinion (+1 support, −1 oppose).")
+    recommendation: Scale = Field(0.3, description="Coefficient of the employer recommendation.")
+    stringency: Scale = Field(1.0, description="Coefficient of the expert's stringency (subtracted).")
+    shared_sd: ScaleSd = Field(1.0, description="Per-applicant term shared by all votes (correlation).")
+    panel_noise_sd: ScaleSd = Field(0.7, description="Noise of the panel's reading of quality.")
+    panel_threshold: Scale = Field(0.0, description="The panel supports above this score.")
 
 
 class CustomBehaviour(_Section):
@@ -470,13 +582,13 @@ class RecusalGraph(_Section):
     ``recusal=zcsim.recusal.GraphRecusal.from_scenario(scenario)`` to ``run_replication``).
     """
 
-    employers: int = Field(200, ge=1, description="Employers the applicants work at, besides the post-quota "
+    employers: Int = Field(200, ge=1, le=MAX_EMPLOYERS, description="Employers the applicants work at, besides the post-quota "
                                                   "units: applicants of public institutions work at their unit "
                                                   "when post_quotas is set; self-employed applicants at none.")
     same_employer_share: Prob = Field(
         0.3, description="Share of experts employed by one of the applicants' employers or units (drawn "
                          "uniformly among them); the others work at an organisation no applicant works at.")
-    history_years: int = Field(10, ge=1, le=50, description="Dated relations (co-authorship, projects, "
+    history_years: Int = Field(10, ge=1, le=MAX_YEARS, description="Dated relations (co-authorship, projects, "
                                                             "supervision, former employment) fall in the "
                                                             "years up to this many years before the review.")
     relations: RelationRates = Field(default_factory=RelationRates,
@@ -504,8 +616,9 @@ class RecusalSettings(_Section):
 class PostQuotas(_Section):
     """Post quotas of public institutions (职数, Art. 24)."""
 
-    units: int = Field(200, ge=1, description="Public-institution employers the applicants are spread over.")
-    ratio: dict[Level, NonNeg] = Field(
+    units: Int = Field(200, ge=1, le=MAX_UNITS, description="Public-institution employers the applicants are "
+                                                         f"spread over (at most {MAX_UNITS:,}).")
+    ratio: dict[Level, Annotated[float, Field(ge=0.0, le=MAX_QUOTA_RATIO), NotBool]] = Field(
         default_factory=lambda: {"senior": 0.7, "intermediate": 0.9, "junior": 1.0},
         description="Vacant posts per applicant of a unit at each level (quotas are rounded at random).")
 
@@ -514,15 +627,16 @@ class MultiYear(_Section):
     """Settings that matter when `simulation.years` > 1 (and the filing, Art. 11)."""
 
     reapply_probability: Prob = Field(0.6, description="Probability a failed applicant applies again next year.")
-    years_before_next_level: int = Field(5, ge=1, description="Years after a title before applying one level up.")
+    years_before_next_level: Int = Field(5, ge=1, le=MAX_YEARS, description="Years after a title before applying one level up.")
     next_level_probability: Prob = Field(0.7, description="Probability a title holder applies for the next level.")
-    growth: float = Field(0.0, ge=-0.9, description="Yearly growth of new applicants (0.05 = +5 %).")
+    growth: Num = Field(0.0, ge=-0.9, le=MAX_GROWTH, description="Yearly growth of new applicants (0.05 = +5 %; "
+                                                                  f"at most {MAX_GROWTH:g}).")
     filed_on: dt.date | None = Field(None, description="Day the committees' filings were accepted (Art. 11); "
                                                        "default the plan date of the first year.")
     renewal: Literal["proactive", "reactive"] = Field(
         "proactive", description="proactive: a filing is renewed on expiry; reactive: only when a meeting "
                                  "finds it expired, which postpones the meeting by renewal_working_days.")
-    renewal_working_days: int = Field(20, ge=1, description="Working days a reactive renewal takes.")
+    renewal_working_days: Int = Field(20, ge=1, le=MAX_WORKING_DAYS, description="Working days a reactive renewal takes.")
     redraw: Literal["per_year", "per_filing"] = Field(
         "per_year", description="Draw committees anew every year, or once per filing.")
 
@@ -530,11 +644,12 @@ class MultiYear(_Section):
 class Simulation(_Section):
     """Monte Carlo settings."""
 
-    replications: int = Field(10, ge=1)
-    seed: int = Field(2020, ge=0)
-    years: int = Field(1, ge=1, le=50)
-    keep_records: bool = Field(False, description="Keep a zcsim.meeting/1 record of every meeting.")
-    max_adjournments: int = Field(10, ge=0, description="Adjournments after which a review is abandoned.")
+    replications: Int = Field(10, ge=1, le=MAX_REPLICATIONS, description=f"Replications (at most {MAX_REPLICATIONS:,}).")
+    seed: Int = Field(2020, ge=0, le=MAX_SEED, description="Seed of the random numbers (a 64-bit integer).")
+    years: Int = Field(1, ge=1, le=MAX_YEARS, description=f"Simulated annual cycles (at most {MAX_YEARS}).")
+    keep_records: Bool = Field(False, description="Keep a zcsim.meeting/1 record of every meeting.")
+    max_adjournments: Int = Field(10, ge=0, le=MAX_ADJOURNMENTS,
+                                  description="Adjournments after which a review is abandoned.")
 
 
 class Scenario(_Section):
@@ -997,6 +1112,48 @@ def _sums_to_one(sc: Scenario, shares: Mapping[Any, float], *path: Any) -> None:
         raise sc.error("expected at least one share", *path)
 
 
+def yearly_applicants(sc: Scenario) -> list[int]:
+    """New applicants of each simulated year (``population`` counts or ``total``, grown by
+    ``multi_year.growth``), as the simulation brings them in.
+
+    Examples
+    --------
+    >>> sc = parse_scenario({"format": FORMAT, "population": {"groups": [{"series": "eng", "level": "senior",
+    ...     "count": 100}]}, "experts": {"pools": [{"series": "eng", "size": 40}]},
+    ...     "committees": [{"series": "eng", "level": "senior"}], "multi_year": {"growth": 0.5},
+    ...     "simulation": {"years": 2}})
+    >>> yearly_applicants(sc)
+    [100, 150]
+    """
+    pop = sc.population
+    if pop.total is not None:
+        base = float(pop.total)
+    else:
+        base = float(sum(g.count or 0 for g in pop.groups))
+    return [int(round(base * (1.0 + sc.multi_year.growth) ** y)) for y in range(sc.simulation.years)]
+
+
+def _check_sizes(sc: Scenario) -> None:
+    """The population and the pool within :data:`MAX_APPLICANTS` and :data:`MAX_EXPERTS`."""
+    per_year = yearly_applicants(sc)
+    if not any(per_year):
+        where = ("population", "total") if sc.population.total is not None else ("population", "groups")
+        raise sc.error("the population brings no applicant in any year (every count is 0); expected at least one "
+                       "applicant", *where)
+    peak = max(per_year)
+    if peak > MAX_APPLICANTS:
+        year = per_year.index(peak) + 1
+        where = ("multi_year", "growth") if year > 1 else (
+            ("population", "total") if sc.population.total is not None else ("population", "groups"))
+        raise sc.error(f"the population brings {peak:,} applicants in simulated year {year}; the most a "
+                       f"scenario may have is {MAX_APPLICANTS:,} a year (MAX_APPLICANTS): reduce the counts"
+                       + (" or multi_year.growth" if year > 1 else ""), *where)
+    experts = sum(p.size for p in sc.experts.pools)
+    if experts > MAX_EXPERTS:
+        raise sc.error(f"the expert pools hold {experts:,} experts; the most a scenario may have is "
+                       f"{MAX_EXPERTS:,} (MAX_EXPERTS)", "experts", "pools")
+
+
 def _check(sc: Scenario) -> None:
     pop = sc.population
     for i, g in enumerate(pop.groups):
@@ -1020,6 +1177,7 @@ def _check(sc: Scenario) -> None:
         _sums_to_one(sc, {i: g.share for i, g in enumerate(pop.groups)}, "population", "groups")  # type: ignore[misc]
     elif pop.total is not None:
         raise sc.error("population.total needs groups with shares (these give counts)", "population", "total")
+    _check_sizes(sc)
     seen: dict[tuple[str, str, str], tuple[Any, ...]] = {}
     for g in expand_groups(sc):
         key = (g.series, g.specialty, g.level)
@@ -1049,9 +1207,12 @@ def _check(sc: Scenario) -> None:
     for i, c in enumerate(sc.committees):
         if isinstance(c.meeting_day, dt.date) and c.meeting_day <= wc:
             raise sc.error(f"meeting day {c.meeting_day} is not after the window close {wc}", "committees", i, "meeting_day")
-        if isinstance(c.meeting_day, int) and c.meeting_day < 0:
-            raise sc.error(f"meeting_day {c.meeting_day} is negative; working days after calendar.first_meeting",
-                           "committees", i, "meeting_day")
+        if isinstance(c.meeting_day, int) and not 0 <= c.meeting_day <= MAX_WORKING_DAYS:
+            raise sc.error(f"meeting_day {c.meeting_day} is out of range; expected 0 to {MAX_WORKING_DAYS} working days "
+                           "after calendar.first_meeting (or a date)", "committees", i, "meeting_day")
+        if c.size is not None and c.vice_chairs is not None and c.vice_chairs >= c.size:
+            raise sc.error(f"vice_chairs {c.vice_chairs} is not below the committee size {c.size} (one member "
+                           "is the chair, Art. 9)", "committees", i, "vice_chairs")
 
     # agencies
     ids: dict[str, int] = {}
@@ -1168,19 +1329,12 @@ def _load_conflicts(sc: Scenario) -> dict[str, frozenset[str]]:
     name = sc.recusal.conflicts
     assert name is not None
     path = sc.path_of(name, "conflicts file", "recusal", "conflicts")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise sc.error(f"conflicts file {name!r} not found (looked for {path})", "recusal", "conflicts") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise sc.error(f"cannot read conflicts file {name!r}: {exc}", "recusal", "conflicts") from None
-    except json.JSONDecodeError as exc:
-        raise sc.error(f"conflicts file {name!r} is not valid JSON: {exc.msg} (line {exc.lineno})",
-                       "recusal", "conflicts") from None
-    except RecursionError:
-        raise sc.error(f"conflicts file {name!r} is not valid JSON: nested too deeply", "recusal", "conflicts") from None
-    except ValueError as exc:  # an integer of more than 4,300 digits
-        raise sc.error(f"conflicts file {name!r} is not valid JSON: {exc}", "recusal", "conflicts") from None
+    try:  # a regular file, read once, decoded as strict JSON (duplicate keys, NaN, … refused)
+        data = load_user_json(read_user_text(path, "conflicts"), str(path), "conflicts")
+    except InputError as exc:
+        where = f" ({exc.location})" if exc.location else ""
+        looked = f" (looked for {path})" if exc.message.endswith("not found") else ""
+        raise sc.error(f"conflicts file {name!r}{where}: {exc.message}{looked}", "recusal", "conflicts") from None
     return conflicts_from_json(data, lambda msg: sc.error(f"conflicts file {name!r}: {msg}", "recusal", "conflicts"))
 
 
