@@ -324,7 +324,7 @@ def test_audit_names_the_record_whose_rules_field_is_unknown(tmp_path: Path) -> 
     doc["rules"] = "ceijing-2020"
     path = tmp_path / "r.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
-    code, _, err = cli("audit", str(path))
+    code, _, err = cli("audit", "--rules-from-record", str(path))
     assert_clean(code, err, str(path), ok=())
 
 

@@ -79,6 +79,7 @@ def run_case(case: LegalCase) -> Any:
     if case.kind == "record":
         doc = json.loads((EXAMPLES / "compliant.json").read_text(encoding="utf-8"))
         doc = copy.deepcopy(doc)
+        doc["rules"] = rules.name  # a meeting held under the case's rules (else record.rules reports the difference)
         for path, value in (g.get("set") or {}).items():
             _set(doc, path, value)
         for path in g.get("delete") or []:

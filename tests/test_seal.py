@@ -364,7 +364,11 @@ def test_simulated_records_are_sealed_and_an_edited_ballot_fails_the_audit(tmp_p
     assert code == 0
     files = sorted((out / "records").glob("*.json"))
     assert files
-    code, text, _ = run("audit", "--json", *map(str, files))
+    # the auditor names the rules the scenario ran under (a record never chooses them)
+    held_under = {json.loads(f.read_text(encoding="utf-8"))["rules"] for f in files}
+    assert len(held_under) == 1
+    rules = held_under.pop()
+    code, text, _ = run("audit", "--json", "--rules", rules, *map(str, files))
     docs = json.loads(text)
     docs = docs if isinstance(docs, list) else [docs]
     assert code == 0 and all(d["compliant"] for d in docs)
@@ -376,7 +380,7 @@ def test_simulated_records_are_sealed_and_an_edited_ballot_fails_the_audit(tmp_p
     expert, vote = next(iter(b["votes"].items()))
     b["votes"][expert] = "abstain" if vote != "abstain" else "yes"
     target.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
-    code, text, _ = run("audit", "--json", str(target))
+    code, text, _ = run("audit", "--json", "--rules", rules, str(target))
     assert code == 1
     v = [x for x in json.loads(text)["violations"] if x["article"] == 27]
     assert v and v[0]["rule"] == "record.integrity" and v[0]["applicant"] == b["applicant"]

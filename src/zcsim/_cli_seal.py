@@ -6,7 +6,6 @@ import contextlib
 import json
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 import click
@@ -18,17 +17,38 @@ _KEY_HELP = ("HMAC key file: the seal then also holds an HMAC only a holder of t
              "(default: the key in $ZCSIM_SEAL_KEY, if set). Keys are never written into records.")
 
 
-def _read_json(path: str) -> dict[str, object]:
-    from zcsim._files import read_user_text
+TMP_MARK = ".zcsim-tmp-"
+"""What the name of seal's temporary file holds: ``.<name>.zcsim-tmp-<pid>``, so that one left by
+a killed ``seal --in-place`` is recognised as ours and removed by the next one."""
 
-    text = read_user_text(path, "record")
+
+def _pid_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists on this machine (a temporary of a live seal is left alone)."""
+    if pid <= 0:
+        return False
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise RecordError(f"not valid JSON: {exc.msg}", source=path, location=f"line {exc.lineno}, column {exc.colno}") from None
-    if not isinstance(data, dict):
-        raise RecordError(f"a meeting record is a JSON object; got {type(data).__name__}", source=path)
-    return data
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Remove ``.<name>.zcsim-tmp-<pid>`` files next to ``path`` whose process is gone (a seal that
+    was killed before it could clean up after itself); anything else is left alone."""
+    folder = path.parent if str(path.parent) else Path(".")
+    prefix = f".{path.name}{TMP_MARK}"
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            pid = entry.name[len(prefix):]
+            if entry.name.startswith(prefix) and pid.isdigit() and len(pid) < 10 and not _pid_alive(int(pid)):
+                with contextlib.suppress(OSError):
+                    if entry.is_file(follow_symlinks=False):
+                        os.unlink(entry.path)
 
 
 def _write_atomic(path: Path, text: str, *, replace: bool) -> None:
@@ -36,9 +56,16 @@ def _write_atomic(path: Path, text: str, *, replace: bool) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError("folder does not exist", source=str(folder))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    if replace:
+        _remove_stale_temporaries(path)
+    tmp = str(folder / f".{path.name}{TMP_MARK}{os.getpid()}")
     try:
-        # the mode of the file replaced, else the usual mode of a new file (mkstemp makes it 0600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # a leftover of an earlier process of the same pid
+        os.unlink(tmp)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        # the mode of the file replaced, else the usual mode of a new file (it is made 0600)
         if replace and path.exists():
             mode = stat.S_IMODE(path.stat().st_mode)
         else:
@@ -67,6 +94,7 @@ def _write_atomic(path: Path, text: str, *, replace: bool) -> None:
             os.unlink(tmp)
 
 
+
 @click.command("seal", cls=OneLineUsageCommand)
 @click.argument("record", metavar="RECORD.json")
 @click.option("--out", "out", metavar="FILE", type=click.Path(dir_okay=False),
@@ -83,14 +111,16 @@ def seal(record: str, out: str | None, in_place: bool, key_file: str | None, res
     tampered record is not sealed again by accident. Exit status: 0 sealed, 2 bad input.
     """
     from zcsim.records import parse_record, read_key, seal_record, verify_seal
+    from zcsim.records._io import read_record_json
     from zcsim.records._seal import key_from_env
 
     if out is not None and in_place:
         raise InputError("give --out FILE or --in-place, not both", source="zcsim seal")
     key = read_key(key_file) if key_file is not None else key_from_env()
-    data = _read_json(record)
-    if data.get("seal") is not None and not reseal:
-        bad = [f for f in verify_seal(parse_record(data, source=record)) if not f.ok]
+    data = read_record_json(record)  # strict JSON: a duplicate key is refused, not collapsed to its last copy
+    parsed = parse_record(data, source=record)  # the whole record, its seal too: "seal": null is malformed
+    if parsed.seal is not None and not reseal:
+        bad = [f for f in verify_seal(parsed) if not f.ok]
         if bad:
             raise RecordError(f"the existing seal does not verify ({bad[0].detail}"
                               + (f"; {len(bad) - 1} more" if len(bad) > 1 else "")

@@ -19,7 +19,7 @@ from zcsim._cli_common import EXIT_OK, EXIT_VIOLATIONS, ZcsimGroup, console, rul
 from zcsim import __version__
 from zcsim.law import RuleSet, format_value, load_rules
 
-@click.group(cls=ZcsimGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("zcsim", cls=ZcsimGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="zcsim")
 def main() -> None:
     """zcsim — simulate and verify professional-title review procedures (职称评审).
@@ -33,24 +33,37 @@ def main() -> None:
 # --------------------------------------------------------------------------------------------
 @main.command()
 @click.argument("records", nargs=-1, required=True, metavar="RECORD.json...")
-@rules_option
+@click.option("--rules", "rules_spec", metavar="NAME|FILE",
+              help="The rule set the records are judged by: a built-in name or a zcsim.rules/1 YAML file "
+                   "(default beijing-2020). A record whose \"rules\" field names another is a violation "
+                   "of Art. 27 (record.rules); a record never chooses its rules.")
+@click.option("--rules-from-record", is_flag=True,
+              help="Judge each record by the rule set its \"rules\" field names (beijing-2020 if none); only "
+                   "built-in names are taken (never a file or a name with changes); not with --rules.")
 @set_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {compliant, violations: [...]} (a list for several records).")
 @click.option("--key-file", metavar="FILE", help="HMAC key that sealed records are verified with (else $ZCSIM_SEAL_KEY).")
 @click.option("--require-seal", is_flag=True, help="Count an unsealed record as a violation of Art. 27.")
-def audit(records: Sequence[str], rules_spec: str | None, overrides: Sequence[str], as_json: bool,
-          key_file: str | None, require_seal: bool) -> None:
+def audit(records: Sequence[str], rules_spec: str | None, rules_from_record: bool, overrides: Sequence[str],
+          as_json: bool, key_file: str | None, require_seal: bool) -> None:
     """Check meeting records against a rule set and list every violation with its article.
 
     Exit status: 0 compliant, 1 violations found, 2 unreadable or malformed input.
-    The rule set is --rules, else the record's "rules" field, else beijing-2020. A sealed record
-    (`zcsim seal`, and every record `zcsim simulate --records` writes) is also checked for any
-    change, reordering or removal of its entries (Art. 27).
+    The auditor names the rule set: --rules (default beijing-2020) with any --set changes. The
+    record's own "rules" field is compared with it, never obeyed: a difference is reported as a
+    violation of Art. 27 (record.rules). --rules-from-record judges a record by the built-in rule
+    set its "rules" field names. A sealed record (`zcsim seal`, and every record `zcsim simulate
+    --records` writes) is also checked for any change, reordering or removal of its entries (Art. 27).
+    Records are regular files of at most 256 MiB; lists hold at most 10,000 experts and 100,000
+    other entries (docs/records.md, "Bounds").
     """
     from zcsim.records import audit_file, read_key
 
+    if rules_from_record and rules_spec is not None:
+        raise click.UsageError("give --rules NAME|FILE or --rules-from-record, not both")
     key = read_key(key_file) if key_file else None
-    reports = [audit_file(path, rules_spec, overrides, key=key, require_seal=require_seal) for path in records]
+    reports = [audit_file(path, rules_spec, overrides, key=key, require_seal=require_seal,
+                          rules_from_record=rules_from_record) for path in records]
     if as_json:
         payload: Any = reports[0].as_dict() if len(reports) == 1 else [r.as_dict() for r in reports]
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -61,9 +74,17 @@ def audit(records: Sequence[str], rules_spec: str | None, overrides: Sequence[st
     sys.exit(EXIT_OK if all(r.compliant for r in reports) else EXIT_VIOLATIONS)
 
 
+TABLE_MAX_ROWS = 1_000
+"""Most violations ``zcsim audit`` shows in its table for one record; the rest are counted on a line
+after it, and ``--json`` lists them all (drawing a table of a hundred thousand rows takes minutes)."""
+
+
 def _print_report(con: Console, rep: Any) -> None:
+    from rich.markup import escape
+    from rich.text import Text  # ids and details are the record's text, never rich markup
+
     v = rep.violations
-    head = f"[bold]{rep.source}[/bold] — audited against [bold]{rep.rules.name}[/bold]"
+    head = f"[bold]{escape(rep.source)}[/bold] — audited against [bold]{escape(rep.rules.name)}[/bold]"
     if not v:
         con.print(f"{head}: [green]compliant[/green] ({len(rep.findings)} checks passed)")
         return
@@ -73,11 +94,14 @@ def _print_report(con: Console, rep: Any) -> None:
     table.add_column("Applicant", no_wrap=True)
     table.add_column("Expert", no_wrap=True)
     table.add_column("Detail", overflow="fold")
-    for f in v:
-        table.add_row(f.citation, f.rule, f.applicant or "", f.expert or "", f.detail)
+    for f in v[:TABLE_MAX_ROWS]:
+        table.add_row(f.citation, f.rule, Text(f.applicant or ""), Text(f.expert or ""), Text(f.detail))
     arts = sorted({f.article for f in v})
     con.print(f"{head}: [red]{len(v)} violation{'s' if len(v) != 1 else ''}[/red] of " + ", ".join(f"Art. {a}" for a in arts))
     con.print(table)
+    if len(v) > TABLE_MAX_ROWS:
+        con.print(f"… and {len(v) - TABLE_MAX_ROWS:,} more violations not shown (the table shows the first "
+                  f"{TABLE_MAX_ROWS:,}); `zcsim audit --json` lists them all")
 
 
 # --------------------------------------------------------------------------------------------
@@ -91,7 +115,7 @@ def _print_report(con: Console, rep: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def rules(rules_spec: str | None, overrides: Sequence[str], other: str | None, coverage: bool, as_json: bool) -> None:
     """Print every parameter and check of a rule set with its article and original phrase."""
-    rs = load_rules(rules_spec or "beijing-2020", list(overrides) or None)
+    rs = load_rules("beijing-2020" if rules_spec is None else rules_spec, list(overrides) or None)
     con = console()
     if coverage:
         _print_coverage(con, rs, as_json)
@@ -106,16 +130,17 @@ def rules(rules_spec: str | None, overrides: Sequence[str], other: str | None, c
             "name": rs.name, "base": rs.base, "instrument": rs.instrument, "fingerprint": rs.fingerprint(),
             "parameters": [
                 {"key": p.key, "value": p.display, "article": p.citation.article, "phrase": p.citation.phrase,
-                 "interpretation": p.interpretation, "doc": p.doc} for p in rs],
+                 "interpretation": p.interpretation, "allowed": p.allowed, "doc": p.doc} for p in rs],
             "checks": [{"id": c.id, "article": c.article, "title": c.title} for c in CHECKS.values()],
         }, ensure_ascii=False, indent=2))
         return
     con.print(f"[bold]{rs.name}[/bold] — {rs.description}\ninstrument: {rs.instrument}; fingerprint {rs.fingerprint()}")
     t = Table(title="Parameters (I = interpretation option: the text leaves it open)")
-    for col in ("Key", "Value", "Article", "I", "Original phrase", "Meaning"):
-        t.add_column(col, overflow="fold")
+    for col in ("Key", "Value", "Allowed", "Article", "I", "Original phrase", "Meaning"):
+        t.add_column(col, overflow="fold", no_wrap=col == "Key")  # a key stays whole, to be copied
     for p in rs:
-        t.add_row(p.key, p.display, p.citation.label, "I" if p.interpretation else "", p.citation.phrase, p.doc)
+        t.add_row(p.key, p.display, p.allowed, p.citation.label, "I" if p.interpretation else "", p.citation.phrase,
+                  p.doc)
     con.print(t)
     t = Table(title="Checks of the procedure engine")
     for col in ("Article", "Check", "What it requires"):
@@ -168,7 +193,7 @@ def _print_coverage(con: Console, rs: RuleSet, as_json: bool) -> None:
 @click.argument("start", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="START")
 @click.argument("end", type=click.DateTime(formats=["%Y-%m-%d"]), required=False, metavar="[END]")
 @click.option("--add", "n", type=click.IntRange(min=1), help="Print the day on which N working days starting at START end.")
-@click.option("--calendar", "calendar_file", type=click.Path(dir_okay=False), metavar="FILE",
+@click.option("--calendar", "calendar_file", metavar="FILE",
               help="A calendar file (docs/calendar.md) for years chinesecalendar does not cover, or to correct a day.")
 @rules_option
 @set_option
@@ -184,7 +209,9 @@ def workdays(start: Any, end: Any, n: int | None, calendar_file: str | None, rul
     from zcsim.calendar import WorkingCalendar, default_calendar
     from zcsim.procedure.application import result_publicity, unit_publicity
 
-    cal = WorkingCalendar.from_file(calendar_file) if calendar_file else default_calendar()
+    # the rules only matter with END, but a bad --rules/--set is an error either way, never ignored
+    rs = load_rules("beijing-2020" if rules_spec is None else rules_spec, list(overrides) or None)
+    cal = WorkingCalendar.from_file(calendar_file) if calendar_file is not None else default_calendar()
     d0 = start.date()
     if n is not None:
         if end is not None:
@@ -195,7 +222,6 @@ def workdays(start: Any, end: Any, n: int | None, calendar_file: str | None, rul
         state = "a working day" if cal.is_working_day(d0) else "not a working day"
         click.echo(f"{d0.isoformat()} ({d0:%A}) is {state}")
         return
-    rs = load_rules(rules_spec or "beijing-2020", list(overrides) or None)
     d1 = end.date()
     click.echo(f"{cal.working_days_between(d0, d1)} working days from {d0.isoformat()} to {d1.isoformat()} (both included)")
     for f in unit_publicity(d0, d1, rs, calendar=cal)[:1] + result_publicity(d0, d1, rs, calendar=cal)[:1]:

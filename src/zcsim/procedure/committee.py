@@ -106,10 +106,13 @@ def filing_valid(meeting_date: date, valid_until: date, rules: RuleSet, *, filed
         out.append(FILING.finding(False, f"meeting on {meeting_date.isoformat()} before the filing was accepted on {filed_on.isoformat()}; an unfiled committee's results are not recognised (Art. 40)"))
     if filed_on is not None:
         years = rules.filing_validity_years
-        try:
-            limit = filed_on.replace(year=filed_on.year + years)
-        except ValueError:  # 29 February
-            limit = filed_on.replace(year=filed_on.year + years, day=28)
+        if filed_on.year + years > date.max.year:  # the limit lies past the last day a date can hold
+            limit = date.max
+        else:
+            try:
+                limit = filed_on.replace(year=filed_on.year + years)
+            except ValueError:  # 29 February
+                limit = filed_on.replace(year=filed_on.year + years, day=28)
         ok = valid_until <= limit
         out.append(FILING.finding(ok, f"filed {filed_on.isoformat()}, valid until {valid_until.isoformat()}: {'within' if ok else 'longer than'} {years} years (filing_validity_years)"))
     return out

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import difflib
-import json
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
 
+from zcsim._files import load_user_json, read_user_text
 from zcsim.errors import RecordError
 from zcsim.records._model import FORMAT, Record
 
-__all__ = ["load_record", "parse_record", "record_schema"]
+__all__ = ["load_record", "parse_record", "read_record_json", "record_schema"]
 
 
 def _loc(loc: tuple[Any, ...]) -> str:
@@ -82,10 +84,24 @@ def _explain(err: dict[str, Any]) -> str:
     if kind == "missing":
         return "required field is missing"
     if kind == "literal_error":
-        return f"got {err.get('input')!r}; expected {err['ctx']['expected']}"
+        return f"got {_shown(err.get('input'))}; expected {err['ctx']['expected']}"
     if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
-        return f"got {err.get('input')!r}; expected a date YYYY-MM-DD"
-    return f"{err['msg']} (got {err.get('input')!r})"
+        return f"got {_shown(err.get('input'))}; expected a date YYYY-MM-DD"
+    if kind in ("string_too_short", "string_pattern_mismatch"):
+        return f"got {_shown(err.get('input'))}; expected a non-blank id or name"
+    if kind in ("seal_null", "duplicate_key"):
+        return err["msg"]
+    if kind == "too_long":
+        ctx = err.get("ctx") or {}
+        return (f"holds {ctx.get('actual_length', 0):,} items; the format allows at most {ctx.get('max_length', 0):,} "
+                "(docs/records.md, \"Bounds\")")
+    return f"{err['msg']} (got {_shown(err.get('input'))})"
+
+
+def _shown(value: Any) -> str:
+    """``repr`` of a bad value, cut short so that one error stays one readable line."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def parse_record(data: Any, *, source: str = "<record>") -> Record:
@@ -113,43 +129,54 @@ def parse_record(data: Any, *, source: str = "<record>") -> Record:
 def load_record(path: str | Path) -> Record:
     """Read a ``zcsim.meeting/1`` JSON file.
 
+    The file is read once and only if it is a regular file (not a FIFO or a device) of at most
+    :data:`zcsim._files.MAX_INPUT_BYTES`; its JSON is decoded strictly: a key that appears twice in
+    one object (``"E01": "yes", "E01": "no"``), ``NaN``, a lone surrogate or an integer of
+    thousands of digits makes the record malformed, as do values the format does not allow.
+
     Examples
     --------
     >>> load_record("no/such/file.json")
     Traceback (most recent call last):
     ...
-    zcsim.errors.RecordError: no/such/file.json: cannot read: No such file or directory
+    zcsim.errors.RecordError: no/such/file.json: record file not found
     """
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RecordError("cannot read: No such file or directory", source=str(path)) from None
-    except IsADirectoryError:
-        raise RecordError("cannot read: it is a directory", source=str(path)) from None
-    except UnicodeDecodeError as exc:
-        raise RecordError(f"not UTF-8 text (byte {exc.start})", source=str(path)) from None
-    except OSError as exc:
-        raise RecordError(f"cannot read: {exc.strerror}", source=str(path)) from None
-    try:
-        # fast path: one pass of pydantic's JSON parser; any problem is re-diagnosed below
-        return Record.model_validate_json(text)
-    except ValidationError:
-        pass
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise RecordError(f"not valid JSON: {exc.msg}", source=str(path), location=f"line {exc.lineno}, column {exc.colno}") from None
-    except RecursionError:
-        raise RecordError("not valid JSON: nested too deeply", source=str(path)) from None
-    except ValueError as exc:  # an integer of more than 4,300 digits
-        raise RecordError(f"not valid JSON: {exc}", source=str(path)) from None
-    return parse_record(data, source=str(path))
+    source = str(path)
+    return parse_record(read_record_json(source), source=source)
+
+
+def read_record_json(path: str | Path) -> Any:
+    """The decoded JSON of the record file ``path``, read and decoded as :func:`load_record` does.
+
+    Raises
+    ------
+    RecordError
+        When the file is not a readable regular file, not UTF-8, or not strict JSON (naming the
+        duplicate key and its line).
+    """
+    source = str(path)
+    text = read_user_text(path, "record", error=RecordError)
+    return load_user_json(text, source, "record", RecordError)
+
+
+class _RecordSchema(GenerateJsonSchema):
+    """The JSON Schema of records, with keys of id-keyed objects (``votes``, ``opinions``)
+    constrained by ``propertyNames`` (pydantic writes a ``patternProperties`` that lets any
+    other key through with any value)."""
+
+    def dict_schema(self, schema: core_schema.DictSchema) -> JsonSchemaValue:
+        out = super().dict_schema(schema)
+        patterns = out.pop("patternProperties", None)
+        if patterns:
+            (pattern, values), = patterns.items()
+            out["additionalProperties"] = values
+            out["propertyNames"] = {**out.get("propertyNames", {}), "pattern": pattern}
+        return out
 
 
 def record_schema() -> dict[str, Any]:
     """The JSON Schema of the ``zcsim.meeting/1`` format."""
-    schema = Record.model_json_schema()
+    schema = Record.model_json_schema(schema_generator=_RecordSchema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "zcsim.meeting/1 — a title-review committee meeting record"
     return schema

@@ -36,11 +36,12 @@ hash_n)`` (raw 32-byte digests, label in UTF-8); ``head`` is the hex of the last
 
 from __future__ import annotations
 
-import difflib
+import bisect
 import hashlib
 import hmac as _hmac
 import json
 import os
+from collections import Counter, deque
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -224,30 +225,29 @@ def verify_seal(record: Record, *, key: bytes | None = None, require: bool = Fal
 
     actual = record_entries(record)
     act = [(label, hashlib.sha256(c).hexdigest(), where) for _, label, c, where in actual]
-    sm = difflib.SequenceMatcher(None, [h for _, h in stored], [h for _, h, _ in act], autojunk=False)
-    removed: list[int] = []   # indices into stored
-    inserted: list[int] = []  # indices into act
-    for op, i1, i2, j1, j2 in sm.get_opcodes():
-        if op == "equal":
-            for i, j in zip(range(i1, i2), range(j1, j2)):
-                if stored[i][0] != act[j][0]:
-                    out.append(INTEGRITY.finding(False, f"entry {i} is labelled {stored[i][0]!r} in the seal but is {act[j][0]!r}",
-                                                 **_where(act[j][2])))
-            continue
-        removed += range(i1, i2)
-        inserted += range(j1, j2)
+    pairs = _matching([h for _, h in stored], [h for _, h, _ in act])
+    for i, j in pairs:
+        if stored[i][0] != act[j][0]:
+            out.append(INTEGRITY.finding(False, f"entry {i} is labelled {stored[i][0]!r} in the seal but is {act[j][0]!r}",
+                                         **_where(act[j][2])))
+    matched_i = {i for i, _ in pairs}
+    matched_j = {j for _, j in pairs}
+    removed = [i for i in range(len(stored)) if i not in matched_i]  # indices into stored
+    inserted = [j for j in range(len(act)) if j not in matched_j]    # indices into act
     # the same entry removed in one place and inserted in another: moved (reordered)
-    by_hash: dict[str, list[int]] = {}
+    by_hash: dict[str, deque[int]] = {}
     for j in inserted:
-        by_hash.setdefault(act[j][1], []).append(j)
+        by_hash.setdefault(act[j][1], deque()).append(j)
     moved: list[tuple[int, int]] = []
-    for i in list(removed):
+    rest: list[int] = []
+    for i in removed:
         js = by_hash.get(stored[i][1])
         if js:
-            j = js.pop(0)
-            moved.append((i, j))
-            removed.remove(i)
-            inserted.remove(j)
+            moved.append((i, js.popleft()))
+        else:
+            rest.append(i)
+    taken = {j for _, j in moved}
+    removed, inserted = rest, [j for j in inserted if j not in taken]
     for i, j in moved:
         if abs(i - j) == 1:  # two neighbours swapped
             a, b = sorted((i, j))
@@ -256,12 +256,20 @@ def verify_seal(record: Record, *, key: bytes | None = None, require: bool = Fal
             detail = f"entry {i} ({stored[i][0]}) moved: it is now at position {j} (reordered)"
         out.append(INTEGRITY.finding(False, detail, **_where(act[j][2])))
     # the same label removed and inserted: that entry was changed
-    for i in list(removed):
-        j = next((j for j in inserted if act[j][0] == stored[i][0]), None)
-        if j is not None:
+    by_label: dict[str, deque[int]] = {}
+    for j in inserted:
+        by_label.setdefault(act[j][0], deque()).append(j)
+    rest = []
+    taken = set()
+    for i in removed:
+        js = by_label.get(stored[i][0])
+        if js:
+            j = js.popleft()
+            taken.add(j)
             out.append(INTEGRITY.finding(False, f"entry {i} ({stored[i][0]}) changed since sealing", **_where(act[j][2])))
-            removed.remove(i)
-            inserted.remove(j)
+        else:
+            rest.append(i)
+    removed, inserted = rest, [j for j in inserted if j not in taken]
     for i in removed:
         out.append(INTEGRITY.finding(False, f"entry {i} ({stored[i][0]}) removed since sealing", **_where(_label_where(stored[i][0]))))
     for j in inserted:
@@ -274,6 +282,67 @@ def verify_seal(record: Record, *, key: bytes | None = None, require: bool = Fal
             note += "; HMAC present but no key given: authenticity not checked"
         out.append(INTEGRITY.finding(True, note))
     return out
+
+
+def _matching(a: list[str], b: list[str]) -> list[tuple[int, int]]:
+    """Pairs ``(i, j)`` with ``a[i] == b[j]``, increasing in both, that align the sealed entries
+    ``a`` with the record's ``b``: the common start and end, then, in between, the longest
+    increasing run of entries that occur once in each (as *patience diff* does), each grown over
+    equal neighbours. Time O(n log n) for any input, however many entries repeat (a general
+    longest-common-subsequence would be quadratic: minutes for a record of 100,000 entries).
+
+    Examples
+    --------
+    >>> _matching(list("abcd"), list("abxd"))
+    [(0, 0), (1, 1), (3, 3)]
+    >>> _matching(list("abcd"), list("acbd"))
+    [(0, 0), (2, 1), (3, 3)]
+    """
+    n, m = len(a), len(b)
+    lo = 0
+    while lo < n and lo < m and a[lo] == b[lo]:
+        lo += 1
+    hi_a, hi_b = n, m
+    while hi_a > lo and hi_b > lo and a[hi_a - 1] == b[hi_b - 1]:
+        hi_a, hi_b = hi_a - 1, hi_b - 1
+    middle: list[tuple[int, int]] = []
+    count_a, count_b = Counter(a[lo:hi_a]), Counter(b[lo:hi_b])
+    where_b = {b[j]: j for j in range(lo, hi_b) if count_b[b[j]] == 1}
+    anchors = [(i, where_b[a[i]]) for i in range(lo, hi_a) if count_a[a[i]] == 1 and a[i] in where_b]
+    # longest run of anchors increasing in b (patience sorting), kept in order
+    tails: list[int] = []       # b index ending the best run of each length
+    tail_at: list[int] = []     # index into anchors of that end
+    before: list[int] = [-1] * len(anchors)
+    for k, (_, j) in enumerate(anchors):
+        p = bisect.bisect_left(tails, j)
+        before[k] = tail_at[p - 1] if p else -1
+        if p == len(tails):
+            tails.append(j)
+            tail_at.append(k)
+        else:
+            tails[p], tail_at[p] = j, k
+    run: list[tuple[int, int]] = []
+    k = tail_at[-1] if tail_at else -1
+    while k >= 0:
+        run.append(anchors[k])
+        k = before[k]
+    run.reverse()
+    # grow each anchor over equal neighbours, up to the previous and the next one
+    prev_i, prev_j = lo - 1, lo - 1
+    for x, (i, j) in enumerate(run):
+        nxt_i, nxt_j = run[x + 1] if x + 1 < len(run) else (hi_a, hi_b)
+        back = 0
+        while i - back - 1 > prev_i and j - back - 1 > prev_j and a[i - back - 1] == b[j - back - 1]:
+            back += 1
+        middle += [(i - d, j - d) for d in range(back, 0, -1)]
+        fwd = 1
+        middle.append((i, j))
+        while i + fwd < nxt_i and j + fwd < nxt_j and a[i + fwd] == b[j + fwd]:
+            middle.append((i + fwd, j + fwd))
+            fwd += 1
+        prev_i, prev_j = i + fwd - 1, j + fwd - 1
+    return ([(i, i) for i in range(lo)] + middle
+            + [(hi_a + d, hi_b + d) for d in range(n - hi_a)])
 
 
 def _label_where(label: str) -> dict[str, str | None]:

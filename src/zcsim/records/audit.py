@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from zcsim.errors import RuleSetError
-from zcsim.law import RuleSet, load_rules
+from zcsim.errors import RecordError, RuleSetError
+from zcsim.law import RuleSet, builtin_rule_sets, load_rules
 from zcsim.procedure import committee as pc
 from zcsim.procedure import meeting as pm
 from zcsim.procedure._finding import Finding, register
@@ -17,9 +17,17 @@ from zcsim.records._io import load_record
 from zcsim.records._model import Record
 from zcsim.records._seal import key_from_env, verify_seal
 
-__all__ = ["AuditReport", "audit", "audit_file", "rules_for"]
+__all__ = ["AuditReport", "DEFAULT_RULES", "audit", "audit_file", "rules_for"]
 
 COMPLETE = register("record.complete", 27, "the record holds the date, experts present, applicants, remarks, panel opinions and votes")
+RULES_NAMED = register(
+    "record.rules", 27,
+    "the rule set the record says it was held under (its rules field) is the one it is audited against; "
+    "a record never chooses the rules it is judged by",
+)
+
+DEFAULT_RULES = "beijing-2020"
+"""The rule set a record is audited against when the auditor names none (``zcsim audit --rules``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +68,64 @@ class AuditReport:
         }
 
 
-def rules_for(record: Record, rules: str | RuleSet | None = None, overrides: Sequence[str] = ()) -> RuleSet:
-    """The rule set to audit ``record`` against: ``rules`` if given, else the record's, else beijing-2020."""
-    spec = rules if rules is not None else (record.rules or "beijing-2020")
-    return load_rules(spec, list(overrides) or None)
+def rules_for(record: Record, rules: str | RuleSet | None = None, overrides: Sequence[str] = (), *,
+              from_record: bool = False, source: str = "<record>") -> RuleSet:
+    """The rule set to audit ``record`` against: the auditor's, never one the record chooses.
+
+    That is ``rules`` (a built-in name, a rule file or a RuleSet), else :data:`DEFAULT_RULES`, with
+    ``overrides`` (``--set KEY=VALUE``) applied. With ``from_record`` (``--rules-from-record``)
+    it is the *built-in* rule set the record's ``rules`` field names (``beijing-2020`` when it
+    names none): a record never makes zcsim read a file, and a name with changes such as
+    ``beijing-2020+quorum_ratio=1/2`` is not taken from it.
+
+    Raises
+    ------
+    RecordError
+        With ``from_record``, when the record's ``rules`` is not a built-in rule set (naming
+        ``source`` and ``rules``), or when ``rules`` is given too.
+    RuleSetError
+        When ``rules`` cannot be loaded, or an override is invalid (naming ``--set``).
+
+    Examples
+    --------
+    >>> from zcsim.records import parse_record
+    >>> rec = parse_record({"format": "zcsim.meeting/1", "rules": "beijing-2020+quorum_ratio=1/2",
+    ...     "committee": {"id": "C", "series": "engineering", "level": "senior", "members": []}})
+    >>> rules_for(rec).name
+    'beijing-2020'
+    >>> rules_for(rec, from_record=True, source="r.json")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    zcsim.errors.RecordError: r.json: rules: 'beijing-2020+quorum_ratio=1/2' is not a built-in rule set; ...
+    """
+    if from_record:
+        if rules is not None:
+            raise RecordError("give --rules or --rules-from-record, not both", source="--rules-from-record")
+        spec: str | RuleSet = record.rules or DEFAULT_RULES
+        names = builtin_rule_sets()
+        if spec not in names:
+            shown = repr(spec) if len(spec) <= 80 else repr(spec[:77]) + "..."
+            raise RecordError(f"{shown} is not a built-in rule set; --rules-from-record takes only a built-in name "
+                              f"({', '.join(names)}); to audit under other rules, name them yourself with "
+                              "--rules NAME|FILE [--set KEY=VALUE]", source=source, location="rules")
+    else:
+        spec = rules if rules is not None else DEFAULT_RULES
+    base = load_rules(spec)
+    return load_rules(base, list(overrides)) if overrides else base  # a bad override names --set
+
+
+def _rules_named(record: Record, rules: RuleSet) -> Finding:
+    """The ``record.rules`` finding: does the record's ``rules`` field name the rule set audited against?"""
+    named = record.rules
+    if named is None:
+        return RULES_NAMED.finding(True, f"the record names no rule set; audited against {rules.name}")
+    if named == rules.name:
+        return RULES_NAMED.finding(True, f"held under {named}, audited against it")
+    shown = repr(named) if len(named) <= 80 else repr(named[:77]) + "..."
+    return RULES_NAMED.finding(False, f"the record says it was held under {shown} but is audited against "
+                                      f"{rules.name!r}; the auditor names the rules (--rules), a record never chooses "
+                                      "them: audit under the record's rules by naming them with --rules "
+                                      "(--rules-from-record for a built-in name)")
 
 
 def audit(record: Record, rules: RuleSet, *, source: str = "<record>", key: bytes | None = None,
@@ -74,6 +136,8 @@ def audit(record: Record, rules: RuleSet, *, source: str = "<record>", key: byte
     (Art. 20–21), attendance, quorum and presiding (Art. 22), ballots, rounds, minutes and
     declared results (Art. 23), recorded content and, for a sealed record, its integrity
     (Art. 27: ``record.integrity``; with ``key``, the seal's HMAC too) and recusal (Art. 29).
+    A record whose ``rules`` field names another rule set than ``rules`` is a violation of
+    Art. 27 (``record.rules``): it is judged by ``rules`` all the same.
 
     Examples
     --------
@@ -87,7 +151,7 @@ def audit(record: Record, rules: RuleSet, *, source: str = "<record>", key: byte
     >>> sorted({v.citation for v in rep.violations})
     ['Art. 11', 'Art. 22', 'Art. 27', 'Art. 9']
     """
-    out: list[Finding] = []
+    out: list[Finding] = [_rules_named(record, rules)]
     com = record.committee
     members = {m.id: m.role for m in com.members}
     member_ids = list(members)
@@ -178,12 +242,13 @@ def audit(record: Record, rules: RuleSet, *, source: str = "<record>", key: byte
 
 
 def audit_file(path: str | Path, rules: str | RuleSet | None = None, overrides: Sequence[str] = (), *,
-               key: bytes | None = None, require_seal: bool = False) -> AuditReport:
-    """Load a record file and audit it (rule set: ``rules``, else the record's, else beijing-2020).
+               key: bytes | None = None, require_seal: bool = False, rules_from_record: bool = False) -> AuditReport:
+    """Load a record file and audit it against ``rules`` (default :data:`DEFAULT_RULES`), see :func:`rules_for`.
 
     ``key`` is the HMAC key a sealed record is verified with; by default the key in the
     ``ZCSIM_SEAL_KEY`` environment variable, if set (docs/records.md, "Sealed records").
-    ``require_seal`` makes an unsealed record a violation of Art. 27.
+    ``require_seal`` makes an unsealed record a violation of Art. 27. ``rules_from_record``
+    audits against the built-in rule set the record's ``rules`` field names.
 
     Raises
     ------
@@ -191,14 +256,6 @@ def audit_file(path: str | Path, rules: str | RuleSet | None = None, overrides: 
         When the file is unreadable or malformed, or the rule set cannot be loaded.
     """
     record = load_record(path)
-    try:
-        rs = rules_for(record, rules, overrides)
-    except RuleSetError as exc:
-        if rules is None and record.rules is not None:  # the record named its own rule set: say which record
-            raise RuleSetError(f"its rule set {record.rules!r} cannot be loaded: {exc.message}", source=str(path),
-                               location="rules") from None
-        raise
+    rs = rules_for(record, rules, overrides, from_record=rules_from_record, source=str(path))
     return audit(record, rs, source=str(path),
                  key=key if key is not None else key_from_env(), require_seal=require_seal)
-
-
