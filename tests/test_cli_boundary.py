@@ -120,3 +120,11 @@ def test_ctrl_c_at_any_moment_of_a_real_run_prints_no_traceback(delay: float) ->
     assert proc.returncode in (0, 130), (proc.returncode, err)
     if proc.returncode == 130:
         assert err.strip().splitlines()[-1] == "zcsim: interrupted"
+
+
+@pytest.mark.parametrize("arg", ["a\x00b", "\ud800"])
+def test_an_argument_no_shell_could_pass_is_one_line(arg: str) -> None:
+    """Found by the option fuzzer: click's path type raised on a NUL byte or a lone surrogate."""
+    r = CliRunner().invoke(main, ["seal", str(RECORD), "--key-file", arg])
+    assert r.exit_code == EXIT_BAD_INPUT
+    assert "not a valid command-line string" in _one_error_line(r.stderr)

@@ -41,7 +41,7 @@ COMMANDS = sorted(main.commands)
 INTS = ["0", "1", "2", "3", "-1", "-5", "25", "1001", str(10**30), "1e3", "nan", "", " 3", "²", "0x10", "9" * 5000]
 FLOATS = ["0", "0.5", "0.95", "1", "-1", "nan", "inf", "-inf", "1e-5000", "1e308", "", "1e999"]
 DATES = ["2025-11-14", "0001-01-01", "9999-12-31", "2025-02-30", "", "tomorrow", "2025-11-14T00:00:00"]
-TEXT = ["", " ", "nan", "inf", "x", "²", "\x00", "\ud800", "../../etc/passwd", "E01", "A01", "young", "中文",
+TEXT = ["", " ", "nan", "inf", "x", "²", "\x00", "\ud800", "\udcff", "[/x]", "../../etc/passwd", "E01", "A01", "young", "中文",
         "beijing-2020", "national-2019", "2003-style", "a" * 300]
 SETS = ["pass_ratio=1e-5000", "pass_ratio=3/5", "quorum_ratio=1/2", "chairs=" + str(10**30),
         "panel_min_size=999999999999", "filing_validity_years=10000", "threshold_basis=members", "x=²",

@@ -54,6 +54,18 @@ def interrupted() -> NoReturn:
     sys.exit(EXIT_INTERRUPTED)
 
 
+def _passable(arg: str) -> bool:
+    """Could an operating system pass ``arg`` on a command line? (No NUL byte, no lone surrogate
+    that the file-system encoding cannot carry; only a caller from Python can pass those.)"""
+    if "\x00" in arg:
+        return False
+    try:
+        os.fsencode(arg)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _usage_line(exc: click.UsageError) -> str:
     path = exc.ctx.command_path if exc.ctx is not None else "zcsim"
     return f"{path}: {exc.format_message().rstrip('.')} (see '{path} --help')"
@@ -79,6 +91,10 @@ class ZcsimCommand(click.Command):
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        for arg in args:
+            if not _passable(arg):
+                raise OneLineUsageError(f"{ctx.command_path}: an argument is not a valid command-line string "
+                                        f"(a NUL byte or a lone surrogate): {ascii(arg)[:200]}")
         try:
             return super().parse_args(ctx, args)
         except click.UsageError as exc:
