@@ -491,10 +491,10 @@ def test_policy_file_round_trip(tmp_path: Path) -> None:
 @pytest.mark.parametrize("text,location,needle", [
     ("coauthor_windows: 3\n", "coauthor_windows", "unknown key (did you mean 'coauthor_window_years'?); valid keys: spouse, "),
     ("employment: sometimes\n", "employment", "expected one of current, ever, off, got 'sometimes'"),
-    ("coauthor_window_years: five\n", "coauthor_window_years", "expected an integer >= 0 or null, got 'five'"),
+    ("coauthor_window_years: five\n", "coauthor_window_years", "expected an integer from 0 to 100 (MAX_WINDOW_YEARS) or null, got 'five'"),
     ("in_laws: 1\n", "in_laws", "expected true or false, got 1"),
-    ("collateral_generations: -1\n", "collateral_generations", "expected an integer >= 0"),
-    ("lineal_generations: 0\n", "lineal_generations", "expected an integer >= 1 or null"),
+    ("collateral_generations: -1\n", "collateral_generations", "expected an integer from 0 to 10"),
+    ("lineal_generations: 0\n", "lineal_generations", "expected an integer from 1 to 10 (MAX_KIN_GENERATIONS) or null"),
     ("- spouse\n", None, "must be a mapping of options"),
     ("spouse: [\n", "line 2, column 1", "not valid YAML"),
 ])

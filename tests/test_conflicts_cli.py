@@ -38,7 +38,9 @@ def run(*args: str, direct: bool = False) -> tuple[int, str, str]:
 def test_table_grouped_by_applicant_with_summary() -> None:
     code, out, err = run(*FILES, *DATE)
     assert code == 0, err
-    assert err == ""
+    # stderr says only how each file was read (issue 11: the encoding and rows are reported)
+    assert err.splitlines() == [f"zcsim: read {POOL / n}.csv: {k} rows, utf-8"
+                                for n, k in (("experts", 60), ("applicants", 40), ("relations", 79))]
     assert "A3 ←parent_of— R1 ←parent_of— E5: grandparent" in out
     assert "A1 —works_at→ ORG7 ←works_at— E2: same employer" in out
     assert "close_relative" in out and "same_employer" in out
@@ -53,7 +55,10 @@ def test_table_grouped_by_applicant_with_summary() -> None:
 def test_json_lists_every_pair() -> None:
     code, out, err = run(*FILES, *DATE, "--json")
     assert code == 0, err
-    doc = json.loads(out)
+    full = json.loads(out)
+    assert set(full) == {"date", "conflicts", "inputs", "warnings"}  # an object since issue 11
+    assert full["warnings"] == [] and [i["rows"] for i in full["inputs"]] == [60, 40, 79]
+    doc = full["conflicts"]
     assert len(doc) == 29
     for item in doc:
         assert set(item) == {"applicant", "expert", "kind", "path", "detail", "other_kinds"}
@@ -65,7 +70,7 @@ def test_json_lists_every_pair() -> None:
 def test_applicant_filter() -> None:
     code, out, _ = run(*FILES, *DATE, "--json", "--applicant", "A38", "--applicant", "A1")
     assert code == 0
-    assert [(d["applicant"], d["expert"]) for d in json.loads(out)] == [("A1", "E2"), ("A38", "E42"), ("A38", "E51")]
+    assert [(d["applicant"], d["expert"]) for d in json.loads(out)["conflicts"]] == [("A1", "E2"), ("A38", "E42"), ("A38", "E51")]
     code, out, _ = run(*FILES, *DATE, "--applicant", "A10")
     assert code == 0 and "No conflicts (Art. 29) on 2025-11-14 for A10." in out
 
@@ -75,7 +80,7 @@ def test_policy_file_changes_the_result(tmp_path: Path) -> None:
     policy.write_text("# any common employer, past or present\nemployment: ever\nformer_spouses: true\n", encoding="utf-8")
     code, out, _ = run(*FILES, *DATE, "--json", "--policy", str(policy))
     assert code == 0
-    pairs = {(d["applicant"], d["expert"]) for d in json.loads(out)}
+    pairs = {(d["applicant"], d["expert"]) for d in json.loads(out)["conflicts"]}
     assert {("A16", "E20"), ("A29", "E33"), ("A10", "E14")} <= pairs and len(pairs) == 32
 
 
@@ -101,10 +106,11 @@ def test_warnings_go_to_stderr_and_exit_0(tmp_path: Path) -> None:
     code, out, err = run("--experts", str(POOL / "experts.csv"), "--applicants", str(POOL / "applicants.csv"),
                          "--relations", str(rel), *DATE, "--json")
     assert code == 0
-    lines = err.strip().splitlines()
+    lines = [line for line in err.strip().splitlines() if not line.startswith("zcsim: read ")]
     assert len(lines) == 2 and all(line.startswith("zcsim: warning: ") for line in lines)
     assert "own ancestor" in err and "self-relation: A2 spouse A2" in err
-    assert len(json.loads(out)) == 29
+    doc = json.loads(out)
+    assert len(doc["conflicts"]) == 29 and len(doc["warnings"]) == 2
 
 
 BAD = [

@@ -58,7 +58,7 @@ def test_draw_prints_committee_roles_quotas_and_alternates(files) -> None:
     assert code == 0, err
     for needle in ("Committee", "chair", "vice-chair", "Quotas (Art. 10)", "young", "1/5", "Alternates", "Art. 9 checks"):
         assert needle in out
-    assert err == ""
+    assert err == f"zcsim: read {files['experts']}: 61 rows, utf-8\n"  # how the pool was read (issue 11)
 
 
 def test_draw_with_panels_respects_conflicts_and_reports_scope(files) -> None:
@@ -82,7 +82,8 @@ def test_json_shape(files) -> None:
     code, out, _ = run("--experts", files["experts"], *BASE, "--json", "--min-share", "young=0.2", "--vice-chairs", "2")
     assert code == 0
     doc = json.loads(out)
-    assert set(doc) == {"rules", "committee", "panels", "frequencies"}
+    assert set(doc) == {"rules", "committee", "panels", "frequencies", "inputs", "warnings"}
+    assert [(i["what"], i["encoding"]) for i in doc["inputs"]] == [("experts", "utf-8")] and doc["warnings"] == []
     c = doc["committee"]
     assert c["size"] == 11 and len(c["members"]) == 11 and c["formed_by"] == "specialty"
     assert [m["role"] for m in c["members"]].count("vice_chair") == 2

@@ -15,8 +15,12 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from zcsim._files import read_user_text
 from zcsim._cli_common import OneLineUsageCommand, console, rules_option, set_option
+from zcsim._cli_conflicts import CSV_INPUT_HELP, encoding_option, report_inputs
+from zcsim._files import load_user_json, read_user_text
+from zcsim.draw._committee import MAX_COMMITTEE_SIZE
+from zcsim.draw._fairness import MAX_REPEAT
+from zcsim.draw._seed import MAX_SEED
 from zcsim.errors import InputError
 
 __all__ = ["draw", "_load_conflicts"]
@@ -45,13 +49,12 @@ def _min_share_overrides(items: Sequence[str]) -> list[str]:
 
 
 def _read_conflicts_json(path: str) -> dict[str, frozenset[str]]:
-    """A JSON list of ``{"applicant", "expert", …}`` objects (extra keys ignored), as
-    ``zcsim conflicts --json`` prints it; a top-level ``{"conflicts": [...]}`` is accepted too."""
-    text = read_user_text(path, "conflicts")
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", source=path, location=f"line {exc.lineno}") from None
+    """A JSON list of ``{"applicant", "expert", …}`` objects (extra keys ignored), or the document
+    ``zcsim conflicts --json`` prints (``{"conflicts": [...], …}``); ids are normalised
+    (:func:`~zcsim.draw.normalise_id`), the JSON read strictly (:func:`~zcsim._files.load_user_json`)."""
+    from zcsim.draw import normalise_id
+
+    doc = load_user_json(read_user_text(path, "conflicts"), path, "conflicts")
     if isinstance(doc, Mapping) and isinstance(doc.get("conflicts"), list):
         doc = doc["conflicts"]
     if not isinstance(doc, list):
@@ -60,30 +63,44 @@ def _read_conflicts_json(path: str) -> dict[str, frozenset[str]]:
     for i, item in enumerate(doc):
         if not isinstance(item, Mapping):
             raise InputError('expected an object with "applicant" and "expert"', source=path, location=f"[{i}]")
+        ids = []
         for key in ("applicant", "expert"):
-            if not isinstance(item.get(key), str) or not item.get(key):
+            value = item.get(key)
+            if not isinstance(value, str) or not normalise_id(value):
                 raise InputError(f"{key!r} must be a non-empty string", source=path, location=f"[{i}].{key}")
-        out.setdefault(item["applicant"], set()).add(item["expert"])
+            ids.append(normalise_id(value))
+        out.setdefault(ids[0], set()).add(ids[1])
     return {a: frozenset(es) for a, es in out.items()}
 
 
 def _load_conflicts(conflicts_file: str | None, relations_file: str | None, date: str | None, *,
-                    rules: Any = None, experts_file: str | None = None, applicants_file: str | None = None,
-                    policy_file: str | None = None) -> dict[str, frozenset[str]]:
+                    rules: Any = None, experts_file: Any = None, applicants_file: Any = None,
+                    policy_file: str | None = None, encoding: str | None = None) -> dict[str, frozenset[str]]:
     """The experts each applicant's panel must not include (Art. 29), applicant id → expert ids.
 
-    From ``--conflicts FILE`` (the JSON list ``zcsim conflicts --json`` prints), or from
+    From ``--conflicts FILE`` (the JSON ``zcsim conflicts --json`` prints), or from
     ``--relations FILE --date D`` evaluated by :mod:`zcsim.conflicts` (with ``--policy``), keeping
     only the relationship types of ``rules.recusal_relations``. Both may be given: they are merged.
+    ``experts_file`` and ``applicants_file`` may be tables already read (:class:`~zcsim.draw.CsvTable`).
     """
+    return _conflicts(conflicts_file, relations_file, date, rules=rules, experts_file=experts_file,
+                      applicants_file=applicants_file, policy_file=policy_file, encoding=encoding)[0]
+
+
+def _conflicts(conflicts_file: str | None, relations_file: str | None, date: str | None, *, rules: Any,
+               experts_file: Any, applicants_file: Any, policy_file: str | None,
+               encoding: str | None) -> tuple[dict[str, frozenset[str]], Any]:
+    """:func:`_load_conflicts` and the :class:`~zcsim.conflicts.ConflictReport` (``None`` without
+    ``--relations``), whose inputs and warnings the command reports."""
     out: dict[str, set[str]] = {}
+    report = None
     if relations_file is not None or date is not None:
         if relations_file is None or date is None:
             raise InputError("--relations and --date go together", source="--relations" if relations_file is None else "--date")
         from zcsim.conflicts import KIND_TO_RELATION, find_conflicts, load_graph, load_policy
 
-        graph = load_graph(experts_file, applicants_file, relations_file)
         policy = load_policy(policy_file) if policy_file else None
+        graph = load_graph(experts_file, applicants_file, relations_file, encoding=encoding)
         report = find_conflicts(graph, date, policy) if policy is not None else find_conflicts(graph, date)
         wanted = set(rules.recusal_relations) if rules is not None else None
         for p in report.pairs:
@@ -93,22 +110,26 @@ def _load_conflicts(conflicts_file: str | None, relations_file: str | None, date
     if conflicts_file is not None:
         for a, es in _read_conflicts_json(conflicts_file).items():
             out.setdefault(a, set()).update(es)
-    return {a: frozenset(es) for a, es in out.items()}
+    return {a: frozenset(es) for a, es in out.items()}, report
 
 
 # ----------------------------------------------------------------------------------------------
 # the command
 # ----------------------------------------------------------------------------------------------
 @click.command("draw", cls=OneLineUsageCommand)
-@click.option("--experts", "experts_file", metavar="FILE", help="The expert pool (experts.csv).")
+@click.option("--experts", "experts_file", metavar="FILE", help="The expert pool (experts.csv). " + CSV_INPUT_HELP)
 @click.option("--series", metavar="S", help="The committee's series (Art. 7: only experts of this series).")
 @click.option("--specialty", metavar="X", help="Form the committee by specialty (Art. 7, 9).")
 @click.option("--level", metavar="LEVEL", help="junior, intermediate or senior (experts need at least this title).")
-@click.option("--size", type=int, metavar="N", help="Committee size (odd, ≥ the Art. 9 minimum); default the smallest valid.")
+@click.option("--size", type=int, metavar="N",
+              help=f"Committee size (odd, ≥ the Art. 9 minimum, at most the eligible experts and {MAX_COMMITTEE_SIZE:,}); "
+                   "default the smallest valid.")
 @click.option("--min-share", "min_shares", multiple=True, metavar="CAT=SHARE",
               help="Minimum share of a category in the committee, e.g. young=1/5 (sugar for --set pool_min_share_CAT=SHARE).")
 @click.option("--vice-chairs", type=int, metavar="K", help="Number of vice-chairs (Art. 9: 1 to 3; default the rule's minimum).")
-@click.option("--alternates", type=int, metavar="N", help="Length of the ranked alternates list (default: the committee size).")
+@click.option("--alternates", type=click.IntRange(min=0), metavar="N",
+              help="Length of the ranked alternates list, 0 or more (default: the committee size; at most the "
+                   "eligible experts left).")
 @click.option("--size-adjustment-filed", is_flag=True, help="The Bureau has accepted a filing adjusting the size (Art. 9).")
 @click.option("--applicants", "applicants_file", metavar="FILE", help="Applicants (applicants.csv) to assign to panels.")
 @click.option("--conflicts", "conflicts_file", metavar="FILE",
@@ -118,16 +139,20 @@ def _load_conflicts(conflicts_file: str | None, relations_file: str | None, date
 @click.option("--date", metavar="D", help="Review date at which relations are evaluated (with --relations).")
 @click.option("--policy", "policy_file", metavar="FILE", help="Conflict policy YAML (with --relations; default policy otherwise).")
 @click.option("--panels", type=int, metavar="K", help="Number of panels (default: about 50 applicants per panel).")
-@click.option("--seed", type=int, metavar="S", help="Random seed (required): same seed, same draw.")
-@click.option("--repeat", type=int, metavar="N", help="Also draw N times and report selection frequencies against the legacy method.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.option("--seed", type=click.IntRange(0, MAX_SEED), metavar="S",
+              help="Random seed (required), 0 to 2**63-1: same seed, same draw.")
+@click.option("--repeat", type=int, metavar="N",
+              help=f"Also draw N times (1 to {MAX_REPEAT:,}) and report selection frequencies against the legacy method.")
+@encoding_option
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON document (with \"inputs\": how each CSV file was read, and \"warnings\").")
 @rules_option
 @set_option
 def draw(experts_file: str | None, series: str | None, specialty: str | None, level: str | None, size: int | None,
          min_shares: Sequence[str], vice_chairs: int | None, alternates: int | None, size_adjustment_filed: bool,
          applicants_file: str | None, conflicts_file: str | None, relations_file: str | None, date: str | None,
-         policy_file: str | None, panels: int | None, seed: int | None, repeat: int | None, as_json: bool, rules_spec: str | None,
-         overrides: Sequence[str]) -> None:
+         policy_file: str | None, panels: int | None, seed: int | None, repeat: int | None, encoding: str | None,
+         as_json: bool, rules_spec: str | None, overrides: Sequence[str]) -> None:
     """Draw a committee from the expert pool at random (Art. 7, 9, 10), with roles and ranked
     alternates; split it into panels and assign applicants without conflicts (Art. 20, 29).
 
@@ -137,13 +162,22 @@ def draw(experts_file: str | None, series: str | None, specialty: str | None, le
     zcsim draw ... --applicants applicants.csv --relations relations.csv --date 2025-11-14 --panels 4
     zcsim draw ... --repeat 1000          selection frequencies: uniform draw vs the legacy method
 
+    \b
+    CSV inputs (--experts, --applicants, --relations) are read once; '-' is standard
+    input (for one of them); UTF-8 (with or without BOM) or GB18030/GBK, detected
+    (--encoding forces one); '#' comment lines and blank lines are skipped and counted;
+    ids are normalised (NFKC, blanks stripped). How each was read goes to stderr.
+    See docs/conflicts.md.
+
     Exit status: 0 drawn; 2 bad input or an impossible draw (the reason and the smallest relaxation).
     """
+    from zcsim.conflicts import check_one_stdin
     from zcsim.draw import (
         assign_panels,
         draw_committee,
         load_applicants,
         load_experts,
+        read_table,
         selection_frequencies,
     )
     from zcsim.law import apply_overrides, load_rules
@@ -152,17 +186,26 @@ def draw(experts_file: str | None, series: str | None, specialty: str | None, le
         if value is None:
             raise InputError(f"{flag} is required", source="zcsim draw")
     assert experts_file is not None and series is not None and level is not None and seed is not None
-    if repeat is not None and repeat < 1:
-        raise InputError(f"--repeat must be at least 1, got {repeat}", source="--repeat")
+    if repeat is not None and not 1 <= repeat <= MAX_REPEAT:
+        raise InputError(f"--repeat must be at least 1 and at most {MAX_REPEAT:,} (MAX_REPEAT), got {repeat}",
+                         source="--repeat")
     if (panels is not None or conflicts_file or relations_file) and not applicants_file:
         raise InputError("--panels, --conflicts and --relations need --applicants FILE", source="zcsim draw")
     rules = load_rules(rules_spec or "beijing-2020", list(overrides) or None)
     if min_shares:
         rules = apply_overrides(rules, _min_share_overrides(min_shares), where="--min-share")
-    pool = load_experts(experts_file)
-    applicants = load_applicants(applicants_file) if applicants_file else None
-    conflicts = _load_conflicts(conflicts_file, relations_file, date, rules=rules, experts_file=experts_file,
-                                applicants_file=applicants_file, policy_file=policy_file)
+    check_one_stdin({"experts": experts_file, "applicants": applicants_file, "relations": relations_file})
+    experts_table = read_table(experts_file, "experts", encoding=encoding)
+    applicants_table = read_table(applicants_file, "applicants", encoding=encoding) if applicants_file else None
+    pool = load_experts(experts_table)
+    applicants = load_applicants(applicants_table) if applicants_table is not None else None
+    conflicts, conflict_report = _conflicts(conflicts_file, relations_file, date, rules=rules,
+                                            experts_file=experts_table, applicants_file=applicants_table,
+                                            policy_file=policy_file, encoding=encoding)
+    tables = [t for t in (experts_table, applicants_table) if t is not None]
+    inputs = list(conflict_report.inputs) if conflict_report is not None else [t.info for t in tables]
+    warnings = (list(conflict_report.warnings) if conflict_report is not None
+                else [w for t in tables for w in t.warnings])
     committee = draw_committee(pool, rules, series=series, level=level.lower(), specialty=specialty, size=size,
                                seed=seed, vice_chairs=vice_chairs, alternates=alternates,
                                size_adjustment_filed=size_adjustment_filed)
@@ -173,12 +216,15 @@ def draw(experts_file: str | None, series: str | None, specialty: str | None, le
         report = _frequencies(selection_frequencies, pool, rules, series=series, level=level.lower(),
                               specialty=specialty, size=committee.size, repeat=repeat, seed=seed,
                               size_adjustment_filed=size_adjustment_filed)
+    report_inputs(inputs, warnings)  # only once the draw succeeded: bad input is one line
     if as_json:
         click.echo(json.dumps({
             "rules": rules.name,
             "committee": committee.as_json(),
             "panels": assignment.as_json() if assignment is not None else None,
             "frequencies": report.as_json() if report is not None else None,
+            "inputs": [i.as_json() for i in inputs],
+            "warnings": [w.as_json() for w in warnings],
         }, ensure_ascii=False, indent=2))
         return
     con = console()

@@ -25,7 +25,7 @@ from typing import Any
 
 import networkx as nx
 
-from zcsim.conflicts._graph import DataWarning, _gc_paused, graph_warnings, sibling_components
+from zcsim.conflicts._graph import DataWarning, TableInfo, _gc_paused, graph_inputs, graph_warnings, sibling_components
 from zcsim.conflicts._policy import CONFLICT_KINDS, DEFAULT_POLICY, KIND_TO_RELATION, ConflictPolicy
 from zcsim.errors import InputError
 
@@ -39,6 +39,23 @@ __all__ = [
 ]
 
 ARTICLE = 29
+
+MAX_KIN_LINKS = 10_000_000
+"""Most (person, effective parent) links the kinship index may hold (about 1 GB). Explicit
+``sibling`` rows make every member of a sibling group a child of all the group's parents, so a
+few contradictory rows (a "family" of 40,000 siblings with 10,000 parents) would need billions;
+such data is refused, with the count, before any memory is taken."""
+
+MAX_KIN_HITS = 1_000_000
+"""Most kin relations (an expert and an applicant related by blood or marriage) one search may
+find: each is kept with its path until the pairs are reported (about 1 KB each). The Beijing-scale
+benchmark pool has about 160,000; a random tangle of kin rows relates everyone to everyone."""
+
+MAX_KIN_STEPS = 50_000_000
+"""Most steps (edges followed) all kin walks of one search may take together (half a minute or
+so; the Beijing-scale benchmark pool, a million relations, needs about 600,000). Beyond it the
+search stops and is refused with an estimate of what it would have needed, instead of running
+for hours."""
 
 _DIGITS = re.compile(r"(\d+)")
 
@@ -221,6 +238,8 @@ class ConflictReport:
     policy: ConflictPolicy
     pairs: tuple[ConflictPair, ...]
     warnings: tuple[DataWarning, ...] = ()
+    inputs: tuple[TableInfo, ...] = ()
+    """How each input file was read (encoding, rows, skipped lines); empty for a graph built in code."""
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -264,6 +283,12 @@ class ConflictReport:
         """The pairs as JSON-ready dicts (see :meth:`ConflictPair.as_dict`)."""
         return [p.as_dict() for p in self.pairs]
 
+    def as_document(self) -> dict[str, Any]:
+        """What ``zcsim conflicts --json`` prints: ``{"date", "conflicts": [pairs], "inputs": [how
+        each file was read], "warnings": [data warnings]}`` (``zcsim draw --conflicts`` reads it)."""
+        return {"date": self.date.isoformat(), "conflicts": self.as_json(),
+                "inputs": [i.as_json() for i in self.inputs], "warnings": [w.as_json() for w in self.warnings]}
+
     def record_relations(self) -> list[dict[str, str]]:
         """The ``relations`` entries of a ``zcsim.meeting/1`` record (Art. 29): one per pair and
         relation type, ``{"expert", "applicant", "type"}``.
@@ -290,11 +315,38 @@ class _Virtual(tuple):  # type: ignore[type-arg]
 Node = Any  # str (a person) or _Virtual
 
 
+class _KinTooLarge(Exception):
+    """The kin walks used up :data:`MAX_KIN_STEPS`."""
+
+
+class _Budget:
+    """Steps and kin hits left to the kin walks of one search, and how many walks were made (for
+    the estimate)."""
+
+    __slots__ = ("left", "hits_left", "walks", "total")
+
+    def __init__(self, steps: int, hits: int) -> None:
+        self.left, self.hits_left, self.walks, self.total = steps, hits, 0, 0
+
+    def spend(self, n: int) -> None:
+        self.left -= n
+        if self.left < 0:
+            raise _KinTooLarge
+
+    def hit(self) -> None:
+        self.hits_left -= 1
+        if self.hits_left < 0:
+            raise _KinTooLarge
+
+
 class _Index:
     """Plain dicts derived from the graph for one review date and policy."""
 
-    def __init__(self, g: nx.MultiDiGraph, date: dt.date, policy: ConflictPolicy) -> None:
+    def __init__(self, g: nx.MultiDiGraph, date: dt.date, policy: ConflictPolicy,
+                 max_links: int = MAX_KIN_LINKS, max_steps: int = MAX_KIN_STEPS, max_hits: int = MAX_KIN_HITS) -> None:
         self.date = date
+        self.budget = _Budget(max_steps, max_hits)
+        self.source = (g.graph.get("sources") or {}).get("relations") or "<relations>"
         experts: set[str] = set()
         applicants: list[str] = []
         for n, d in g.nodes(data=True):
@@ -371,13 +423,20 @@ class _Index:
         self.coauthor, self.project_partner = collab["coauthor"], collab["project_partner"]
         # Effective parents: members of a sibling component share all their parents.
         eparents: dict[Node, tuple[Node, ...]] = {c: tuple(ps) for c, ps in parents.items()}
+        groups: list[tuple[list[str], tuple[Node, ...]]] = []
+        links = sum(len(ps) for ps in eparents.values())
         for comp in sibling_components(sib_adj):
-            union: list[Node] = []
-            for m in comp:
-                for p in parents.get(m, ()):
-                    if p not in union:
-                        union.append(p)
-            shared = tuple(union) if union else (_Virtual(("siblings", min(comp))),)
+            union = tuple(dict.fromkeys(p for m in comp for p in parents.get(m, ())))
+            links += len(comp) * max(len(union), 1) - sum(len(parents.get(m, ())) for m in comp)
+            if links > max_links:
+                raise InputError(
+                    f"the kin rows are too entangled to search: sibling rows join {len(comp):,} people who share "
+                    f"{len(union):,} parents, and kinship would need more than {max_links:,} (person, parent) links "
+                    f"(MAX_KIN_LINKS); check the sibling and parent_of rows",
+                    source=self.source, location="kinship")
+            groups.append((comp, union))
+        for comp, union in groups:
+            shared = union if union else (_Virtual(("siblings", min(comp))),)
             for m in comp:
                 eparents[m] = shared
         echildren: dict[Node, list[Node]] = {}
@@ -464,20 +523,24 @@ def _up_chain(up: dict[Node, tuple[int, Node]], n: Node) -> list[Node]:
     return chain[::-1]  # from the start to n
 
 
-def _bfs(start: Node, nbrs: dict[Node, Any], limit: int | None) -> dict[Node, tuple[int, Node]]:
+def _bfs(start: Node, nbrs: dict[Node, Any], limit: int | None, budget: _Budget) -> dict[Node, tuple[int, Node]]:
     """Shortest distance and predecessor of everything reachable from ``start`` (visited set:
-    terminates on cycles), up to ``limit`` steps."""
+    terminates on cycles), up to ``limit`` steps; each level's edges are charged to ``budget``."""
     seen: dict[Node, tuple[int, Node]] = {start: (0, None)}
     frontier = [start]
     depth = 0
     while frontier and (limit is None or depth < limit):
         depth += 1
         nxt = []
+        work = 0
         for x in frontier:
-            for y in nbrs.get(x, ()):
+            ys = nbrs.get(x, ())
+            work += len(ys)
+            for y in ys:
                 if y not in seen:
                     seen[y] = (depth, x)
                     nxt.append(y)
+        budget.spend(work + 1)
         frontier = nxt
     return seen
 
@@ -511,6 +574,15 @@ def _kin(x: str, targets: Any, ix: _Index, policy: ConflictPolicy, emit: Any) ->
     ``targets``: ``emit(kind, y, info, steps)`` with ``info`` the kinship seen from ``x`` —
     ``(up, down)`` generations for blood relatives, the in-law's name, or the spouse's."""
     eparents, echildren, spouses = ix.eparents, ix.echildren, ix.spouses
+    budget = ix.budget
+    budget.walks += 1
+    found = emit
+
+    def emit(kind: str, y: str, info: Any, steps: list[Any]) -> None:
+        budget.hit()
+        budget.spend(len(steps))  # the path was traced step by step
+        found(kind, y, info, steps)
+
     sp_x = spouses.get(x, ())
     if policy.spouse:
         for s, since, until in sp_x:
@@ -519,8 +591,8 @@ def _kin(x: str, targets: Any, ix: _Index, policy: ConflictPolicy, emit: Any) ->
                 emit("spouse", s, "former spouse" if former else "spouse", [("spouse", x, s)])
     depth = policy.collateral_generations - 1
     if policy.lineal or depth >= 1:
-        up = _bfs(x, eparents, None) if x in eparents else {x: (0, None)}
-        down = _bfs(x, echildren, None) if x in echildren else {x: (0, None)}
+        up = _bfs(x, eparents, None, budget) if x in eparents else {x: (0, None)}
+        down = _bfs(x, echildren, None, budget) if x in echildren else {x: (0, None)}
         if policy.lineal:
             limit = policy.lineal_generations
             for tree, direction in ((up, "up"), (down, "down")):
@@ -534,7 +606,7 @@ def _kin(x: str, targets: Any, ix: _Index, policy: ConflictPolicy, emit: Any) ->
             for c, (da, _) in up.items():
                 if da == 0 or da > depth:
                     continue
-                below = _bfs(c, echildren, depth)
+                below = _bfs(c, echildren, depth, budget)
                 for y, (de, _) in below.items():
                     if de and y in targets and y not in up and y not in down:
                         rank = (max(da, de), da + de, da)
@@ -706,11 +778,31 @@ def find_conflicts(
         return _find(graph, day, policy, applicants)
 
 
+def _too_large(ix: _Index, max_steps: int, max_hits: int) -> InputError:
+    b = ix.budget
+    if b.hits_left < 0:
+        return InputError(
+            f"the kin rows relate more than {max_hits:,} (expert, applicant) pairs by blood or marriage "
+            f"(MAX_KIN_HITS), found in {b.walks:,} of {b.total:,} kin walks; check the spouse, sibling and parent_of "
+            "rows, or ask about fewer applicants (--applicant)", source=ix.source, location="kinship")
+    spent = max_steps - b.left
+    estimate = spent * max(b.total, b.walks) // max(b.walks, 1)
+    return InputError(
+        f"the kin rows are too entangled to search: after {b.walks:,} of {b.total:,} kin walks the search had taken "
+        f"{spent:,} steps (about {estimate:,} in all), more than {max_steps:,} (MAX_KIN_STEPS); check the sibling and "
+        "parent_of rows (people with many parents, parent_of cycles), or ask about fewer applicants (--applicant)",
+        source=ix.source, location="kinship")
+
+
 def _find(graph: nx.MultiDiGraph, day: dt.date, policy: ConflictPolicy,
-          applicants: Iterable[str] | None, side: str | None = None) -> ConflictReport:
+          applicants: Iterable[str] | None, side: str | None = None, *,
+          max_links: int = MAX_KIN_LINKS, max_steps: int = MAX_KIN_STEPS,
+          max_hits: int = MAX_KIN_HITS) -> ConflictReport:
     """The search. ``side`` forces where kin walks start (``"applicants"`` or ``"experts"``);
-    by default, from whichever side has fewer people to walk from."""
-    ix = _Index(graph, day, policy)
+    by default, from whichever side has fewer people to walk from. The kin walks are bounded by
+    ``max_links`` (:data:`MAX_KIN_LINKS`), ``max_steps`` (:data:`MAX_KIN_STEPS`) and ``max_hits``
+    (:data:`MAX_KIN_HITS`)."""
+    ix = _Index(graph, day, policy, max_links, max_steps, max_hits)
     if applicants is None:
         todo = ix.applicants
     else:
@@ -724,13 +816,19 @@ def _find(graph: nx.MultiDiGraph, day: dt.date, policy: ConflictPolicy,
                 todo.append(a)
     if side is None:
         side = "experts" if len(ix.experts) < len(todo) else "applicants"
-    kin_hits = _kin_from_experts(ix, policy, set(todo)) if side == "experts" else None
+    kin_people = (ix.eparents, ix.echildren, ix.spouses)
+    walkers = ix.experts if side == "experts" else todo
+    ix.budget.total = sum(1 for x in walkers if any(x in d for d in kin_people))
+    try:
+        kin_hits = _kin_from_experts(ix, policy, set(todo)) if side == "experts" else None
+        found_by = {a: _conflicts_of(a, ix, policy, kin_hits) for a in sorted(todo, key=natural_key)}
+    except _KinTooLarge:
+        raise _too_large(ix, max_steps, max_hits) from None
     pairs: list[ConflictPair] = []
     append = pairs.append
     render = ix.render
     rank = ix.rank
-    for a in sorted(todo, key=natural_key):
-        found = _conflicts_of(a, ix, policy, kin_hits)
+    for a, found in found_by.items():
         if not found:
             continue
         for e in sorted(found, key=rank) if len(found) > 1 else found:
@@ -741,4 +839,4 @@ def _find(graph: nx.MultiDiGraph, day: dt.date, policy: ConflictPolicy,
                 if backwards:
                     path = _reverse_path(path)
             append(ConflictPair(a, e, kind, path, detail, tuple(others) if others else ()))
-    return ConflictReport(day, policy, tuple(pairs), tuple(graph_warnings(graph)))
+    return ConflictReport(day, policy, tuple(pairs), tuple(graph_warnings(graph)), tuple(graph_inputs(graph)))

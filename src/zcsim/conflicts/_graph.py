@@ -44,13 +44,27 @@ import re
 import sys
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import networkx as nx
 
-from zcsim.draw._pool import ApplicantRecord, CsvRow, ExpertRecord, load_applicants, load_experts, read_csv
+from zcsim.draw._pool import (
+    COMMENT_PREFIX,
+    ApplicantRecord,
+    CsvRow,
+    CsvTable,
+    DataWarning,
+    ExpertRecord,
+    People,
+    TableInfo,
+    _comment_body,
+    _header,
+    normalise_id,
+    read_people,
+    read_table,
+)
+from zcsim._files import STDIN
 from zcsim.errors import InputError
 
 __all__ = [
@@ -65,6 +79,10 @@ __all__ = [
     "build_graph",
     "load_graph",
     "graph_warnings",
+    "graph_inputs",
+    "near_misses",
+    "check_one_stdin",
+    "NEAR_MISS_MAX_ID_LENGTH",
 ]
 
 EDGE_TYPES: tuple[str, ...] = (
@@ -112,26 +130,6 @@ class Relation(NamedTuple):
     since: dt.date | int | str | None = None
     until: dt.date | int | str | None = None
     line: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DataWarning:
-    """Contradictory or suspicious data that was kept (or skipped) rather than rejected.
-
-    Examples
-    --------
-    >>> str(DataWarning("relations.csv", 7, "self-relation: X spouse X; ignored"))
-    'relations.csv: line 7: self-relation: X spouse X; ignored'
-    """
-
-    source: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.source}: line {self.line}" if self.line is not None else self.source
-        return f"{where}: {self.message}"
-
 
 
 def sibling_components(sib_adj: Mapping[Any, Iterable[Any]]) -> Iterator[list[Any]]:
@@ -199,104 +197,131 @@ def parse_bound(value: dt.date | int | str | None, *, end: bool) -> dt.date | No
     raise ValueError(f"expected a year (e.g. 2019) or an ISO date (e.g. 2019-03-15), got {text!r}")
 
 
+def _few(items: Sequence[str], n: int = 10) -> str:
+    """The first ``n`` items, comma-separated, and how many more (a warning stays one readable line).
+
+    Examples
+    --------
+    >>> _few(["a", "b", "c"], 2)
+    'a, b (and 1 more)'
+    """
+    head = ", ".join(items[:n])
+    return head + (f" (and {len(items) - n:,} more)" if len(items) > n else "")
+
+
 def _suggest(word: str, options: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(options), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _read_relations(path: str | Path) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
-    """The header of ``relations.csv`` and its rows as ``(source, target, type, since, until,
-    line)`` tuples, types and dates checked.
+def _relation_like(fields: list[str], idx: tuple[int, int, int]) -> bool:
+    """Whether the fields of a comment line (its ``#`` taken off) read as a relation row."""
+    i_src, i_tgt, i_typ = idx
+    get = (lambda i: fields[i].strip() if i < len(fields) else "")
+    return bool(get(i_src)) and bool(get(i_tgt)) and get(i_typ).lower() in EDGE_TYPES
 
-    The header is checked by :func:`zcsim.draw._pool.read_csv` (same messages as the other
-    files); the rows are read with a lean loop of the same rules (blank and ``#`` lines skipped,
-    extra fields rejected) because this file can have a million lines. Errors are worded by
-    :meth:`CsvRow.error`.
+
+def _read_relations(path: str | Path | CsvTable, *, encoding: str | None = None
+                    ) -> tuple[tuple[str, ...], list[tuple[Any, ...]], CsvTable]:
+    """The header of ``relations.csv``, its rows as ``(source, target, type, since, until,
+    line)`` tuples (types and dates checked, ids normalised by :func:`normalise_id`), and the
+    :class:`CsvTable` read (once: a pipe or ``-`` works; its ``info`` counts rows, blank and
+    comment lines, its ``warnings`` the comments that read as relation rows).
+
+    The rows are read with a lean loop of :func:`zcsim.draw._pool.read_csv`'s rules (blank and
+    ``#`` lines skipped and counted, extra fields rejected) because this file can have a million
+    lines. Errors are worded by :meth:`CsvRow.error`.
     """
-    src = str(path)
-    first = read_csv(path, RELATIONS_COLUMNS, what="relations")
-    row0 = next(first, None)  # checks the file and its header
-    first.close()
-    header: tuple[str, ...]
-    if row0 is None:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            header = tuple(h.strip() for h in next(csv.reader(fh)))
-    else:
-        header = row0.header
-    width = len(header)
-    i_src, i_tgt, i_typ, i_since, i_until = (header.index(c) for c in RELATIONS_COLUMNS)
-    need = max(i_src, i_tgt, i_typ, i_since, i_until) + 1
+    table = read_table(path, "relations", encoding=encoding)
+    src, info = table.source, table.info
+    info.rows = info.blank = info.comments = 0
+    table.warnings.clear()
+    reader = table.reader()
     intern = sys.intern
     cache: dict[tuple[str, bool], dt.date | None] = {}
+    ids: dict[str, str] = {}
     types = {t: t for t in EDGE_TYPES}
     out: list[tuple[Any, ...]] = []
     append = out.append
+    comment = COMMENT_PREFIX
 
-    def error(fields: list[str], line: int, column: str, message: str) -> InputError:
-        values = {h: (fields[i].strip() if i < len(fields) else "") for i, h in enumerate(header)}
-        return CsvRow(src, line, header, values).error(column, message)
+    def norm(text: str) -> str:
+        got = ids.get(text)
+        if got is None:
+            got = ids[text] = intern(normalise_id(text))
+        return got
 
-    def bound(fields: list[str], line: int, column: str, text: str, end: bool) -> dt.date | None:
-        key = (text, end)
-        if key in cache:
-            return cache[key]
-        try:
-            d = parse_bound(text, end=end)
-        except ValueError as exc:
-            raise error(fields, line, column, str(exc)) from None
-        cache[key] = d
-        return d
+    try:
+        header = _header(reader, RELATIONS_COLUMNS, src)
+        width = len(header)
+        i_src, i_tgt, i_typ, i_since, i_until = (header.index(c) for c in RELATIONS_COLUMNS)
+        need = max(i_src, i_tgt, i_typ, i_since, i_until) + 1
 
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        try:
-            next(reader, None)
-            for fields in reader:
-                n = len(fields)
-                if n < need:
-                    if not fields or all(not f.strip() for f in fields):
-                        continue
-                    fields = fields + [""] * (need - n)
-                if n > width:
-                    if fields[0].lstrip().startswith("#"):
-                        continue
-                    raise InputError(f"{n} fields but the header has {width}", source=src,
-                                     location=f"line {reader.line_num}")
-                first_field = fields[0]
-                if first_field[:1] in ("#", " ", "\t") and first_field.lstrip().startswith("#"):
+        def error(fields: list[str], line: int, column: str, message: str) -> InputError:
+            values = {h: (fields[i].strip() if i < len(fields) else "") for i, h in enumerate(header)}
+            return CsvRow(src, line, header, values).error(column, message)
+
+        def bound(fields: list[str], line: int, column: str, text: str, end: bool) -> dt.date | None:
+            key = (text, end)
+            if key in cache:
+                return cache[key]
+            try:
+                d = parse_bound(text, end=end)
+            except ValueError as exc:
+                raise error(fields, line, column, str(exc)) from None
+            cache[key] = d
+            return d
+
+        for fields in reader:
+            n = len(fields)
+            first_field = fields[0] if n else ""
+            if first_field[:1] in (comment, " ", "\t") and first_field.lstrip().startswith(comment):
+                body = _comment_body(fields)
+                table.comment(reader.line_num, "a relation row" if len(body) <= width and
+                              _relation_like(body, (i_src, i_tgt, i_typ)) else None)
+                continue
+            if n < need:
+                if not fields or all(not f.strip() for f in fields):
+                    info.blank += 1
                     continue
-                line = reader.line_num
-                s, t, typ = fields[i_src].strip(), fields[i_tgt].strip(), fields[i_typ].strip()
-                if not s:
-                    if all(not f.strip() for f in fields):
-                        continue
-                    raise error(fields, line, "source", "source is empty; expected a person id")
-                if not t:
-                    raise error(fields, line, "target", "target is empty; expected a person or organisation id")
-                canonical = types.get(typ)
+                fields = fields + [""] * (need - n)
+            if n > width:
+                raise InputError(f"{n} fields but the header has {width}", source=src,
+                                 location=f"line {reader.line_num}")
+            line = reader.line_num
+            s, t, typ = norm(fields[i_src]), norm(fields[i_tgt]), fields[i_typ].strip()
+            if not s:
+                if all(not f.strip() for f in fields):
+                    info.blank += 1
+                    continue
+                raise error(fields, line, "source", "source is empty; expected a person id")
+            if not t:
+                raise error(fields, line, "target", "target is empty; expected a person or organisation id")
+            canonical = types.get(typ)
+            if canonical is None:
+                canonical = types.get(typ.lower())
                 if canonical is None:
-                    canonical = types.get(typ.lower())
-                    if canonical is None:
-                        raise error(fields, line, "type",
-                                    f"unknown relation type {typ!r}{_suggest(typ.lower(), EDGE_TYPES)}; "
-                                    f"expected one of {', '.join(EDGE_TYPES)}")
-                a_text, b_text = fields[i_since].strip(), fields[i_until].strip()
-                since = bound(fields, line, "since", a_text, False) if a_text else None
-                until = bound(fields, line, "until", b_text, True) if b_text else None
-                if since is not None and until is not None and since > until:
-                    raise error(fields, line, "until", f"until {b_text!r} ({until}) is before since {a_text!r} ({since})")
-                append((intern(s), intern(t), canonical, since, until, line))
-        except UnicodeDecodeError as exc:
-            raise InputError(f"not UTF-8 text (byte {exc.start})", source=src) from None
-        except csv.Error as exc:
-            raise InputError(f"not valid CSV: {exc}", source=src, location=f"line {reader.line_num}") from None
-    return header, out
+                    raise error(fields, line, "type",
+                                f"unknown relation type {typ!r}{_suggest(typ.lower(), EDGE_TYPES)}; "
+                                f"expected one of {', '.join(EDGE_TYPES)}")
+            a_text, b_text = fields[i_since].strip(), fields[i_until].strip()
+            since = bound(fields, line, "since", a_text, False) if a_text else None
+            until = bound(fields, line, "until", b_text, True) if b_text else None
+            if since is not None and until is not None and since > until:
+                raise error(fields, line, "until", f"until {b_text!r} ({until}) is before since {a_text!r} ({since})")
+            append((s, t, canonical, since, until, line))
+    except csv.Error as exc:
+        raise InputError(f"not valid CSV: {exc}", source=src, location=f"line {reader.line_num}") from None
+    info.rows = len(out)
+    return header, out, table
 
 
-def read_relations(path: str | Path) -> list[Relation]:
+def read_relations(path: str | Path, *, encoding: str | None = None) -> list[Relation]:
     """Read ``relations.csv`` (``source, target, type, since, until``) into :class:`Relation` rows.
 
-    Types and dates are checked here; ids are checked by :func:`build_graph`.
+    The file is read once (a pipe or ``-`` too), in UTF-8 or GB18030 (detected unless
+    ``encoding``). Types and dates are checked here, ids normalised (:func:`normalise_id`);
+    ids are checked by :func:`build_graph`.
 
     Raises
     ------
@@ -305,7 +330,116 @@ def read_relations(path: str | Path) -> list[Relation]:
         type (with the valid ones and a "did you mean"), a malformed ``since``/``until``, or
         ``since`` after ``until``.
     """
-    return [Relation(*row) for row in _read_relations(path)[1]]
+    return [Relation(*row) for row in _read_relations(path, encoding=encoding)[1]]
+
+
+# ------------------------------------------------------------------------------------------------
+# near misses: a relative's id one keystroke from an expert's or applicant's
+# ------------------------------------------------------------------------------------------------
+NEAR_MISS_MAX_ID_LENGTH = 64
+"""Longest id checked for a near miss (longer ids are not typed by hand, and each check costs
+as many lookups as the id has characters)."""
+
+
+def _letter_prefix(ident: str) -> str:
+    """The leading letters of an id: ``E`` of ``E13``, ``ORG`` of ``ORG7``."""
+    i = 0
+    while i < len(ident) and ident[i].isalpha():
+        i += 1
+    return ident[:i]
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` are at Levenshtein distance exactly 1 (one character changed,
+    inserted or deleted).
+
+    Examples
+    --------
+    >>> _one_edit("E13", "e13"), _one_edit("E13", "E133"), _one_edit("E13", "E31"), _one_edit("E13", "E13")
+    (True, True, False, False)
+    """
+    la, lb = len(a), len(b)
+    if a == b or abs(la - lb) > 1:
+        return False
+    if la == lb:
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    if la > lb:
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1:]
+
+
+class _NearMissIndex:
+    """Known ids indexed for "one edit or one case-fold away" queries in time proportional to the
+    length of the query, not to the number of known ids: each id is filed under itself and each
+    of its one-character deletions (a *deletion neighbourhood*); two ids one edit apart share a key."""
+
+    def __init__(self, known: Iterable[str]) -> None:
+        self.known = set(known)
+        self.folded: dict[str, str] = {}
+        self.keys: dict[str, Any] = {}  # key -> an id, or a list of ids when several share it
+        self.prefixes: set[str] = set()
+        keys = self.keys
+        for k in sorted(self.known):
+            self.folded.setdefault(k.casefold(), k)
+            self.prefixes.add(_letter_prefix(k))
+            if len(k) > NEAR_MISS_MAX_ID_LENGTH:
+                continue
+            for key in {k, *(k[:i] + k[i + 1:] for i in range(len(k)))}:
+                got = keys.get(key)
+                if got is None:
+                    keys[key] = k
+                elif isinstance(got, list):
+                    got.append(k)
+                else:
+                    keys[key] = [got, k]
+
+    def matches(self, q: str) -> list[str]:
+        """Known ids ``q`` may be a typo of: equal ignoring case, or one edit away when ``q``
+        looks like an id of the same scheme (same leading letters as some known id) or has no
+        digit at all (a name). Sorted, at most three."""
+        out: set[str] = set()
+        f = self.folded.get(q.casefold())
+        if f is not None and f != q:
+            out.add(f)
+        if len(q) <= NEAR_MISS_MAX_ID_LENGTH and (_letter_prefix(q) in self.prefixes
+                                                 or not any(c.isdigit() for c in q)):
+            keys = self.keys
+            for key in {q, *(q[:i] + q[i + 1:] for i in range(len(q)))}:
+                got = keys.get(key)
+                if got is None:
+                    continue
+                for k in (got if isinstance(got, list) else (got,)):
+                    if _one_edit(q, k):
+                        out.add(k)
+        return sorted(out)[:3]
+
+
+def near_misses(third: Sequence[tuple[str, int | None]], known: Iterable[str], source: str) -> list[DataWarning]:
+    """Warnings for relatives (ids of kin rows that are no expert or applicant) whose id is one
+    edit (Levenshtein distance 1, a case change included) or a case-fold away from an expert's or
+    applicant's: ``e13`` next to ``E13`` is most likely a typo that drops a real conflict.
+
+    An edit is only reported when the relative's id begins with the same letters as some known id
+    (or has no digit, as a name): a scheme of relatives' ids such as ``R1``, ``R2`` … is one edit
+    from ``E1`` by design, not by typo.
+
+    Examples
+    --------
+    >>> [str(w) for w in near_misses([("e13", 7), ("R1", 8)], ["E13", "E1", "A1"], "relations.csv")]
+    ["relations.csv: line 7: 'e13' is not a known expert or applicant (a relative named only in kin rows); did you mean 'E13'?"]
+    """
+    index = _NearMissIndex(known)
+    out = []
+    for ident, line in third:
+        hits = index.matches(ident)
+        if hits:
+            options = " or ".join(repr(h) for h in hits)
+            out.append(DataWarning(source, line, f"{ident!r} is not a known expert or applicant (a relative named "
+                                                 f"only in kin rows); did you mean {options}?"))
+    return out
 
 
 class _Builder:
@@ -324,6 +458,7 @@ class _Builder:
         self.orgs: dict[str, str] = {}      # id -> where it was first seen as an organisation
         self.edges: list[tuple[str, str, dict[str, Any]]] = []
         self.warnings: list[DataWarning] = []
+        self.people: dict[str, People] = {}  # which -> the rows read, when loaded from files
 
     # --- locations ------------------------------------------------------------------------
     def rel_error(self, rel: Sequence[Any], column: str, message: str) -> InputError:
@@ -336,12 +471,11 @@ class _Builder:
         return f"{self.rel_source} {'line' if self.rel_is_file else 'row'} {rel[5]}"
 
     def people_error(self, which: str, ident: str, column: str, message: str) -> InputError:
+        people = self.people.get(which)
+        if people is not None:
+            return people.error(ident, column, message)
         source = self.experts_source if which == "experts" else self.applicants_source
         if source is not None:
-            required = ("id",)
-            for row in read_csv(source, required, what=which):
-                if row.get("id") == ident:
-                    return row.error(column, message)
             return InputError(message, source=source, location=f"id {ident} ({column})")
         return InputError(message, source=f"<{which}>", location=f"{which[:-1]} {ident} ({column})")
 
@@ -356,7 +490,7 @@ class _Builder:
         for which, items, target in (("experts", experts, self.experts), ("applicants", applicants, self.applicants)):
             for item in items:
                 rec = None if isinstance(item, str) else item
-                ident = intern(item if isinstance(item, str) else item.id)
+                ident = intern(normalise_id(item) if isinstance(item, str) else item.id)
                 if not ident:
                     raise InputError(f"empty {which[:-1]} id", source=self.people_label(which))
                 if ident in target:
@@ -407,7 +541,8 @@ class _Builder:
                                  source=self.rel_source, location=f"row {n}")
             if fields[5] is None:
                 fields[5] = n
-            src, tgt, typ = (str(f if f is not None else "").strip() for f in fields[:3])
+            src, tgt = (normalise_id(str(f if f is not None else "")) for f in fields[:2])
+            typ = str(fields[2] if fields[2] is not None else "").strip()
             fields[:3] = src, tgt, typ
             if typ not in types:
                 raise self.rel_error(fields, "type", f"unknown relation type {typ!r}{_suggest(typ.lower(), EDGE_TYPES)}; "
@@ -431,6 +566,7 @@ class _Builder:
         persons, orgs = self.persons, self.orgs
         experts, applicants = self.experts, self.applicants
         # Pass A: who is a person, who is an organisation (in row order, so a clash names the later row).
+        third: list[tuple[str, int | None]] = []  # relatives named only in kin rows, with their first line
         for rel in rows:
             typ = rel[2]
             if typ in KIN_TYPES:
@@ -439,12 +575,15 @@ class _Builder:
                         if ident in orgs:
                             raise self._clash_person(rel, col, ident)
                         persons[ident] = self.rel_where(rel)
+                        third.append((ident, rel[5]))
             elif typ == "works_at":
                 org = rel[1]
                 if org not in orgs:
                     if org in persons:
                         raise self._clash_org(rel, "target", org)
                     orgs[org] = self.rel_where(rel)
+        if third:
+            self.warnings.extend(near_misses(third, [*experts, *applicants], self.rel_source))
         # Pass B: dangling ids, roles, self-relations, duplicates.
         seen: dict[tuple[Any, ...], int | None] = {}
         for src, org, _ in self.edges:  # an employer column and a works_at row saying the same: a duplicate
@@ -500,7 +639,7 @@ class _Builder:
         for child, ps in parents.items():
             if len(ps) > 2:
                 items = list(ps.items())
-                names = ", ".join(f"{p} (line {ln})" for p, ln in items)
+                names = _few([f"{p} (line {ln})" for p, ln in items])
                 self.warnings.append(DataWarning(self.rel_source, items[2][1],
                                                  f"{child} has {len(ps)} parents: {names}; kinship uses all of them"))
         # Explicit sibling rows make siblings share their parents.
@@ -511,8 +650,8 @@ class _Builder:
             if len(union) > 2:
                 self.warnings.append(DataWarning(
                     self.rel_source, None,
-                    f"sibling rows make {', '.join(sorted(comp))} share their parents, and together they have "
-                    f"{len(union)}: {', '.join(union)}; kinship uses all of them"))
+                    f"sibling rows make {_few(sorted(comp))} share their parents, and together they have "
+                    f"{len(union)}: {_few(list(union))}; kinship uses all of them"))
         # Someone their own ancestor: Kahn's algorithm, then strongly connected components of what is left.
         indeg: dict[str, int] = {c: len(ps) for c, ps in parents.items()}
         children: dict[str, list[str]] = defaultdict(list)
@@ -537,8 +676,8 @@ class _Builder:
             lines = sorted({ln for c in members for p, ln in parents[c].items() if p in comp_set and ln is not None})
             self.warnings.append(DataWarning(
                 self.rel_source, lines[0] if lines else None,
-                f"contradictory parent_of data: {', '.join(members)} would each be their own ancestor "
-                f"(a cycle through lines {', '.join(map(str, lines))}); kept, and every search walks it once"))
+                f"contradictory parent_of data: {_few(members)} would each be their own ancestor "
+                f"(a cycle through lines {_few([str(n) for n in lines])}); kept, and every search walks it once"))
 
     # --- result ---------------------------------------------------------------------------
     def graph(self) -> nx.MultiDiGraph:
@@ -632,19 +771,31 @@ def build_graph(
     """
     b = _Builder(experts_source=experts_source, applicants_source=applicants_source,
                  relations_source=relations_source, header=header)
+    return _build(b, experts, applicants, relations if _checked else b.normalise(relations))
+
+
+def _build(b: _Builder, experts: Iterable[ExpertRecord | str], applicants: Iterable[ApplicantRecord | str],
+           rows: list[tuple[Any, ...]]) -> nx.MultiDiGraph:
     b.add_people(experts, applicants)
-    if _checked:
-        b.add_relations(relations)  # type: ignore[arg-type]
-    else:
-        b.add_relations(b.normalise(relations))
+    b.add_relations(rows)
     b.check_family()
     return b.graph()
 
 
-def load_graph(experts: str | Path, applicants: str | Path, relations: str | Path) -> nx.MultiDiGraph:
+def load_graph(experts: str | Path | CsvTable, applicants: str | Path | CsvTable, relations: str | Path | CsvTable,
+               *, encoding: str | None = None) -> nx.MultiDiGraph:
     """Load ``experts.csv``, ``applicants.csv`` and ``relations.csv`` into the relationship graph.
 
-    See :func:`build_graph` for the result and the checks.
+    Each file is read once (:func:`zcsim.draw._pool.read_table`): a pipe such as ``<(cat f)`` or
+    ``/dev/stdin`` works, and ``-`` is standard input (for one of the three at most); an input
+    already read may be passed as a :class:`~zcsim.draw._pool.CsvTable`. The encoding of each is
+    UTF-8 (with or without BOM) or GB18030/GBK, detected, unless ``encoding`` names it. Ids are
+    normalised (NFKC, surrounding blanks stripped; :func:`~zcsim.draw._pool.normalise_id`).
+
+    See :func:`build_graph` for the result and the checks; besides, ``graph.graph["inputs"]``
+    holds a :class:`~zcsim.draw._pool.TableInfo` per file (encoding used, rows, blank and comment
+    lines skipped), and the warnings include comment lines that read as data rows and relatives
+    whose id is one keystroke from an expert's or applicant's (:func:`near_misses`).
 
     Raises
     ------
@@ -658,14 +809,44 @@ def load_graph(experts: str | Path, applicants: str | Path, relations: str | Pat
     >>> g = load_graph(pool / "experts.csv", pool / "applicants.csv", pool / "relations.csv")
     >>> g.nodes["A3"]["applicant"], g.nodes["ORG7"]["kind"], graph_warnings(g)
     (True, 'organisation', [])
+    >>> [(i.what, i.rows, i.encoding) for i in g.graph["inputs"]]
+    [('experts', 60, 'utf-8'), ('applicants', 40, 'utf-8'), ('relations', 79, 'utf-8')]
     """
+    check_one_stdin({"experts": experts, "applicants": applicants, "relations": relations})
     with _gc_paused():
-        ex = load_experts(experts)
-        ap = load_applicants(applicants)
-        header, rows = _read_relations(relations)
+        ex = read_people(experts, "experts", encoding=encoding)
+        ap = read_people(applicants, "applicants", encoding=encoding)
+        header, rows, rel = _read_relations(relations, encoding=encoding)
     with _gc_paused():
-        return build_graph(ex, ap, rows, experts_source=str(experts), applicants_source=str(applicants),
-                           relations_source=str(relations), header=header, _checked=True)
+        b = _Builder(experts_source=ex.table.source, applicants_source=ap.table.source,
+                     relations_source=rel.source, header=header)
+        b.people = {"experts": ex, "applicants": ap}
+        for t in (ex.table, ap.table, rel):
+            b.warnings.extend(t.warnings)
+        g = _build(b, ex.records, ap.records, rows)
+    g.graph["inputs"] = [ex.table.info, ap.table.info, rel.info]
+    return g
+
+
+def check_one_stdin(inputs: Mapping[str, object]) -> None:
+    """Refuse ``-`` (standard input) for more than one input: it can be read only once.
+
+    Examples
+    --------
+    >>> check_one_stdin({"experts": "-", "relations": "-"})
+    Traceback (most recent call last):
+    ...
+    zcsim.errors.InputError: -: standard input ('-') is given for experts and relations; at most one input may be '-'
+    """
+    dash = [name for name, value in inputs.items() if isinstance(value, str) and value == STDIN]
+    if len(dash) > 1:
+        raise InputError(f"standard input ('-') is given for {' and '.join(dash)}; at most one input may be '-'",
+                         source=STDIN)
+
+
+def graph_inputs(graph: nx.MultiDiGraph) -> list[TableInfo]:
+    """How each file of :func:`load_graph` was read (empty for a graph built from code)."""
+    return list(graph.graph.get("inputs", ()))
 
 
 @contextlib.contextmanager

@@ -28,6 +28,8 @@ __all__ = [
     "CONFLICT_KINDS",
     "KIND_TO_RELATION",
     "EMPLOYMENT_MODES",
+    "MAX_WINDOW_YEARS",
+    "MAX_KIN_GENERATIONS",
     "ConflictPolicy",
     "DEFAULT_POLICY",
     "load_policy",
@@ -65,6 +67,15 @@ assert set(KIND_TO_RELATION.values()) <= set(RELATION_TYPES)
 
 EMPLOYMENT_MODES: tuple[str, ...] = ("current", "ever", "off")
 
+MAX_WINDOW_YEARS = 100
+"""Longest window (``supervisor_window_years``, ``coauthor_window_years``,
+``project_partner_window_years``) a policy may set: 100 years, a working life many times over;
+``null`` means "any time"."""
+
+MAX_KIN_GENERATIONS = 10
+"""Most generations ``lineal_generations`` and ``collateral_generations`` may reach (the
+civil-service rule is three for collateral relatives; ``lineal_generations: null`` means any)."""
+
 
 def _doc(text: str) -> dict[str, str]:
     return {"doc": text}
@@ -92,13 +103,14 @@ class ConflictPolicy:
     lineal : bool, default True
         Lineal relatives (直系血亲): parents, grandparents … and children, grandchildren …
     lineal_generations : int or None, default None
-        Limit on lineal generations (1: parents and children only); ``None``: any generation.
+        Limit on lineal generations (1: parents and children only), at most
+        :data:`MAX_KIN_GENERATIONS`; ``None``: any generation.
     collateral_generations : int, default 3
         Collateral relatives within this many generations (三代以内旁系血亲), counting one's own
         generation as the first: two people whose nearest common ancestor is at most
         ``collateral_generations - 1`` generations above each. 3 (default): siblings,
         uncles/aunts, nephews/nieces, first cousins — not a first cousin's child, not a
-        great-uncle. 2: siblings only. 0 or 1: none.
+        great-uncle. 2: siblings only. 0 or 1: none. At most :data:`MAX_KIN_GENERATIONS`.
     in_laws : bool, default True
         Close in-laws (近姻亲): a spouse's parents and siblings, a child's spouse, a sibling's spouse.
     employment : {"current", "ever", "off"}, default "current"
@@ -107,7 +119,8 @@ class ConflictPolicy:
     supervisor : bool, default True
         Supervisor and student, either way round.
     supervisor_window_years : int or None, default None
-        ``None``: at any time up to the review date; N: within N years before it.
+        ``None``: at any time up to the review date; N: within N years before it (0 to
+        :data:`MAX_WINDOW_YEARS`, as every window).
     recommender : bool, default True
         The expert recommended the applicant.
     coauthor : bool, default True
@@ -262,7 +275,11 @@ def years_before(date: dt.date, years: int) -> dt.date:
     --------
     >>> years_before(dt.date(2024, 2, 29), 5)
     datetime.date(2019, 2, 28)
+    >>> years_before(dt.date(3, 1, 1), 5)
+    datetime.date(1, 1, 1)
     """
+    if date.year - years < dt.MINYEAR:
+        return dt.date.min  # a window reaching before year 1 covers everything since
     try:
         return date.replace(year=date.year - years)
     except ValueError:
@@ -278,11 +295,14 @@ def _check(key: str, value: Any) -> str | None:
     elif key in ("lineal_generations", "supervisor_window_years", "coauthor_window_years",
                  "project_partner_window_years"):
         low = 1 if key == "lineal_generations" else 0
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < low):
-            return f"expected an integer >= {low} or null, got {value!r}"
+        high, name = ((MAX_KIN_GENERATIONS, "MAX_KIN_GENERATIONS") if key == "lineal_generations"
+                      else (MAX_WINDOW_YEARS, "MAX_WINDOW_YEARS"))
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high):
+            return f"expected an integer from {low} to {high} ({name}) or null, got {value!r}"
     elif key == "collateral_generations":
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            return f"expected an integer >= 0 (3: within three generations; 0: off), got {value!r}"
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_KIN_GENERATIONS:
+            return (f"expected an integer from 0 to {MAX_KIN_GENERATIONS} (MAX_KIN_GENERATIONS; 3: within three "
+                    f"generations; 0: off), got {value!r}")
     elif key == "employment":
         if value not in EMPLOYMENT_MODES:
             return f"expected one of {', '.join(EMPLOYMENT_MODES)}, got {value!r}"

@@ -13,6 +13,7 @@ An impossible draw raises :class:`DrawError` with the reasons and the smallest r
 
 from zcsim.draw._committee import (
     CATEGORY_NAMES,
+    MAX_COMMITTEE_SIZE,
     CommitteeDraw,
     Member,
     Replacement,
@@ -24,16 +25,24 @@ from zcsim.draw._committee import (
     with_replacement,
 )
 from zcsim.draw._errors import Diagnosis, DrawError, Relaxation
-from zcsim.draw._fairness import FrequencyReport, MethodSpread, TypeFrequency, selection_frequencies
+from zcsim.draw._fairness import MAX_REPEAT, FrequencyReport, MethodSpread, TypeFrequency, selection_frequencies
 from zcsim.draw._panels import OutOfScope, Panel, PanelAssignment, assign_panels, default_panel_count
 from zcsim.draw._pool import (
     CATEGORIES,
     ApplicantRecord,
+    CsvTable,
+    DataWarning,
     ExpertRecord,
+    People,
     Pool,
+    TableInfo,
     load_applicants,
     load_experts,
+    normalise_id,
+    read_people,
+    read_table,
 )
+from zcsim.draw._seed import MAX_SEED
 from zcsim.draw._quota import QuotaModel, legacy_sample
 
 __all__ = [
@@ -43,6 +52,16 @@ __all__ = [
     "Pool",
     "load_applicants",
     "load_experts",
+    "read_table",
+    "read_people",
+    "normalise_id",
+    "CsvTable",
+    "TableInfo",
+    "People",
+    "DataWarning",
+    "MAX_COMMITTEE_SIZE",
+    "MAX_REPEAT",
+    "MAX_SEED",
     # committee draw
     "draw_committee",
     "committee_size",

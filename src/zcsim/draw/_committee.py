@@ -28,6 +28,7 @@ from zcsim.draw._errors import Diagnosis, DrawError, Relaxation
 from zcsim.draw._pool import CATEGORIES, ExpertRecord, Pool
 from zcsim.draw._quota import QuotaModel
 from zcsim.draw._seed import Seed, child, generator, seed_json, seed_sequence
+from zcsim.errors import InputError
 from zcsim.law import LEVELS, RuleSet, format_value
 from zcsim.procedure._finding import Finding
 from zcsim.procedure.committee import committee_constitution
@@ -43,6 +44,7 @@ __all__ = [
     "replacement",
     "with_replacement",
     "CATEGORY_NAMES",
+    "MAX_COMMITTEE_SIZE",
 ]
 
 CATEGORY_NAMES: dict[str, str] = {
@@ -181,6 +183,11 @@ def quota_need(rules: RuleSet, size: int) -> dict[str, int]:
     return {c: math.ceil(getattr(rules, _share_key(c)) * size) for c in CATEGORIES}
 
 
+MAX_COMMITTEE_SIZE = 10_000
+"""Largest committee zcsim draws (far above any rule set's ``committee_max_size``): a larger
+requested size is refused at once, before any list of that size is made."""
+
+
 def _valid_sizes(rules: RuleSet, *, minimum: int | None, lo: int, hi: int) -> list[int]:
     lo = max(lo, minimum or 1, rules.chairs + rules.vice_chairs_min)
     if rules.committee_max_size is not None:
@@ -215,6 +222,10 @@ def committee_size(rules: RuleSet, *, level: str, by_specialty: bool, size: int 
         if rules.committee_max_size is not None and target > rules.committee_max_size:
             target = rules.committee_max_size - (1 if rules.committee_size_odd and rules.committee_max_size % 2 == 0 else 0)
         return target
+    if size > MAX_COMMITTEE_SIZE:
+        raise DrawError([Diagnosis(f"committee size {size} is more than zcsim draws ({MAX_COMMITTEE_SIZE:,}, "
+                                   "MAX_COMMITTEE_SIZE)", 9, "size")],
+                        [Relaxation("size", "leave out --size for the smallest valid size", cost=1)])
     valid = _valid_sizes(rules, minimum=minimum, lo=1, hi=max(size, general) + 4)
     near = sorted(valid, key=lambda s: (abs(s - size), s))[:2]
     relax = [Relaxation("size", f"use a committee of {s}", options={"size": s}, cost=abs(s - size)) for s in sorted(near)]
@@ -310,7 +321,7 @@ def draw_committee(
         Number of vice-chairs (default ``rules.vice_chairs_min``; ``vice_chairs_min`` to
         ``vice_chairs_max``).
     alternates : int, optional
-        Length of the ranked list of alternates (default: ``size``; capped by the eligible experts
+        Length of the ranked list of alternates, >= 0 (default: ``size``; capped by the eligible experts
         left).
     size_adjustment_filed : bool
         The Bureau has accepted a filing adjusting the size (lifts the minimum, Art. 9).
@@ -338,6 +349,10 @@ def draw_committee(
     >>> d == draw_committee(pool, rules, series="engineering", specialty="electrical", level="senior", seed=1)
     True
     """
+    if alternates is not None and (isinstance(alternates, bool) or not isinstance(alternates, (int, np.integer))
+                                   or alternates < 0):
+        raise InputError(f"alternates {alternates!r}; expected a whole number >= 0 (the length of the ranked list)",
+                         location="alternates")
     model, ctx = _prepare(pool, rules, series=series, level=level, specialty=specialty, size=size,
                           vice_chairs=vice_chairs, size_adjustment_filed=size_adjustment_filed)
     size, need, eligible = model.size, model.need_by_category, model.experts
@@ -346,7 +361,7 @@ def draw_committee(
     members = _assign_roles(chosen, rules.chairs, ctx.vice_chairs, generator(child(ss, 1)))
     chosen_ids = {e.id for e in chosen}
     rest = [e for e in model.experts if e.id not in chosen_ids]
-    n_alt = min(size if alternates is None else max(int(alternates), 0), len(rest))
+    n_alt = min(size if alternates is None else int(alternates), len(rest))
     order = generator(child(ss, 2)).permutation(len(rest))[:n_alt]
     alts = tuple(rest[int(i)] for i in order)
     draw = CommitteeDraw(

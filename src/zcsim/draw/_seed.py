@@ -6,9 +6,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Seed", "seed_sequence", "child", "generator", "seed_json"]
+from zcsim.errors import InputError
+
+__all__ = ["Seed", "MAX_SEED", "seed_sequence", "child", "generator", "seed_json"]
 
 Seed = int | np.random.SeedSequence
+
+MAX_SEED = 2**63 - 1
+"""Largest seed of a draw (seeds are whole numbers 0 .. 2**63 - 1, as those of a simulation)."""
 
 
 def seed_sequence(seed: Seed) -> np.random.SeedSequence:
@@ -17,6 +22,8 @@ def seed_sequence(seed: Seed) -> np.random.SeedSequence:
         return seed
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an int or a numpy SeedSequence, got {type(seed).__name__}")
+    if not 0 <= int(seed) <= MAX_SEED:
+        raise InputError(f"seed {int(seed)}; expected a whole number 0..{MAX_SEED} (MAX_SEED)", location="seed")
     return np.random.SeedSequence(int(seed))
 
 
