@@ -1341,20 +1341,31 @@ def _load_conflicts(sc: Scenario) -> dict[str, frozenset[str]]:
 def conflicts_from_json(data: Any, error: Any = None) -> dict[str, frozenset[str]]:
     """``[{"applicant": A, "expert": E}, …]`` → ``{A: {E, …}}`` (Art. 29).
 
+    The document ``zcsim conflicts --json`` prints (``{"conflicts": [...], "date": …}``) is taken
+    too: its items carry the kind, path and detail of each pair beside the two ids.
+
     Examples
     --------
     >>> conflicts_from_json([{"applicant": "A0000001", "expert": "E000002"}])
     {'A0000001': frozenset({'E000002'})}
+    >>> conflicts_from_json({"date": "2025-11-14", "conflicts": [{"applicant": "A1", "expert": "E2",
+    ...     "kind": "employment", "path": ["A1", "E2"], "detail": "same employer", "other_kinds": []}]})
+    {'A1': frozenset({'E2'})}
     """
     def bad(msg: str) -> InputError:
         return error(msg) if error is not None else InputError(msg)
 
+    allowed = {"applicant", "expert", "type"}
+    if isinstance(data, Mapping) and isinstance(data.get("conflicts"), list):
+        allowed |= {"kind", "path", "detail", "other_kinds"}  # the items of `zcsim conflicts --json`
+        data = data["conflicts"]
     if not isinstance(data, list):
-        raise bad("expected a JSON list of {\"applicant\": ..., \"expert\": ...} objects")
+        raise bad("expected a JSON list of {\"applicant\": ..., \"expert\": ...} objects, or the document "
+                  "`zcsim conflicts --json` prints")
     out: dict[str, set[str]] = {}
     for i, item in enumerate(data):
-        if not isinstance(item, Mapping) or set(item) - {"applicant", "expert", "type"} or not {"applicant", "expert"} <= set(item):
-            raise bad(f"item [{i}]: expected {{\"applicant\": ..., \"expert\": ...}} (optionally \"type\"), got {item!r}")
+        if not isinstance(item, Mapping) or set(item) - allowed or not {"applicant", "expert"} <= set(item):
+            raise bad(f"item [{i}]: expected {{\"applicant\": ..., \"expert\": ...}} (optionally \"type\"), got {item!r}"[:400])
         a, e = item["applicant"], item["expert"]
         if not isinstance(a, str) or not isinstance(e, str) or not a or not e:
             raise bad(f"item [{i}]: applicant and expert must be non-empty text")
