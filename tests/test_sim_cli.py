@@ -48,7 +48,10 @@ def test_simulate_writes_tables_and_auditable_records(tmp_path: Path) -> None:
     assert manifest["seed"] is not None and manifest["rules_fingerprint"]
     records = sorted((out / "records").glob("*.json"))
     assert records
-    code, audit_out, _ = run("audit", "--json", *map(str, records))
+    held_under = {json.loads(r.read_text(encoding="utf-8"))["rules"] for r in records}
+    assert len(held_under) == 1  # the records name the rule set they were simulated under
+    # the auditor names the rules (a record never chooses them): here, those the scenario ran under
+    code, audit_out, _ = run("audit", "--json", "--rules", held_under.pop(), *map(str, records))
     docs = json.loads(audit_out)
     docs = docs if isinstance(docs, list) else [docs]
     for d in docs:  # a sitting without quorum is recorded honestly: only those findings may appear

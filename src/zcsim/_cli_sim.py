@@ -89,14 +89,67 @@ def _ci(name: str, est: Any) -> str:
     return f"{_fmt(name, low)} – {_fmt(name, high)}"
 
 
+def _bounded(check: str) -> Any:
+    """A click callback checking an option against its bound in :mod:`zcsim.sim.runner` (imported
+    only when the option is given, so the CLI starts without numpy): a usage error, exit 2."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is None:
+            return None
+        from zcsim.sim import runner
+
+        try:
+            return getattr(runner, check)(value, location=param.opts[0])
+        except InputError as exc:
+            raise click.BadParameter(exc.message) from None
+
+    return callback
+
+
+# The numbers in the help texts are the bounds of zcsim.sim.runner (a test checks they agree):
+# MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS, DASK_NO_WORKERS_TIMEOUT.
+address_option = click.option(
+    "--address", metavar="tcp://HOST:PORT",
+    help="Dask scheduler, [tcp://]HOST:PORT (only with --executor dask); default: start a local cluster. A run "
+         "stops with an error when the scheduler has had no worker for 60 s.")
+workers_option = click.option("--workers", type=int, callback=_bounded("check_workers"),
+                              help="Worker processes, 1..512 (default: all cores).")
+executor_option = click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+                               help="Where replications run: local processes, or a Dask distributed cluster.")
+seed_option = click.option("--seed", type=int, callback=_bounded("check_seed"),
+                           help="Seed, 0..9223372036854775807 (2**63-1; default: the scenario's simulation.seed).")
+replications_option = click.option(
+    "--replications", "-n", type=int, callback=_bounded("check_replications"),
+    help="Replications, 1..100,000 (default: the scenario's simulation.replications).")
+
+
 def _executor_options(f: Any) -> Any:
-    f = click.option("--address", metavar="tcp://HOST:PORT", help="Dask scheduler (with --executor dask); default: start a local cluster.")(f)
-    f = click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: all cores).")(f)
-    f = click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-                     help="Where replications run: local processes, or a Dask distributed cluster.")(f)
-    f = click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the scenario's simulation.seed).")(f)
-    f = click.option("--replications", "-n", type=click.IntRange(min=1), help="Replications (default: the scenario's).")(f)
+    for option in (address_option, workers_option, executor_option, seed_option, replications_option):
+        f = option(f)
     return f
+
+
+def check_run(sc: Any, replications: int | None, seed: int | None, executor: str, workers: int | None,
+              address: str | None) -> tuple[int, int]:
+    """The run's replications and seed (the options, else the scenario's ``simulation`` settings),
+    each within its bound, and the executor options checked, before anything runs or is written."""
+    from zcsim.sim.runner import check_address, check_replications, check_seed, check_workers
+
+    n = check_replications(replications if replications is not None else sc.simulation.replications,
+                           source=sc.source if replications is None else None,
+                           location="--replications" if replications is not None else "simulation.replications")
+    s = check_seed(seed if seed is not None else sc.simulation.seed, source=sc.source if seed is None else None,
+                   location="--seed" if seed is not None else "simulation.seed")
+    check_workers(workers)
+    check_address(address, executor)
+    return n, s
+
+
+def progress_bar(*columns: Any) -> Progress:
+    """A transient progress bar on stderr, shown only when stderr is a terminal (piped or captured,
+    it would leave a blank line before an error or ``zcsim: interrupted``)."""
+    con = console(err=True)
+    return Progress(*columns, console=con, transient=True, disable=not con.is_terminal)
 
 
 def _progress_run(task: Any, n: int, seed: int, executor: str, workers: int | None, address: str | None,
@@ -113,8 +166,8 @@ def _progress_run(task: Any, n: int, seed: int, executor: str, workers: int | No
     if quiet:
         result = run_replications(task, n, seed, **kw)
     else:
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), TimeRemainingColumn(), console=console(err=True), transient=True) as bar:
+        with progress_bar(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), TimeRemainingColumn()) as bar:
             t = bar.add_task(f"{label}: replications", total=n, completed=len(done))
             result = run_replications(task, n, seed, progress=lambda d, total: bar.update(t, completed=d), **kw)
     if store is None:
@@ -144,7 +197,11 @@ def open_store(out: str | None, resume: bool, manifest: Any) -> Any:
         return None
     from zcsim.sim.output import RunStore
 
-    return RunStore.open(out, manifest, resume=resume)
+    store = RunStore.open(out, manifest, resume=resume)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:  # the folder's lock is held until the command ends, however it ends
+        ctx.call_on_close(store.release)
+    return store
 
 
 resume_option = click.option(
@@ -196,7 +253,9 @@ def simulate(scenario: str, replications: int | None, seed: int | None, executor
 
     With --out, each finished replication is saved at once (DIR/.partial/); a run stopped at any
     moment finishes with --resume, with the same results as an uninterrupted run. `zcsim replay
-    DIR` reruns a results folder and confirms its figures.
+    DIR` reruns a results folder and confirms its figures. DIR is locked while the run works in it
+    (DIR/.zcsim.lock names its pid and command): a second run on DIR fails at once. Ctrl-C stops
+    the run (exit status 130); --resume finishes it.
     """
     from zcsim.sim.output import run_manifest, summary_json, write_results
 
@@ -204,8 +263,7 @@ def simulate(scenario: str, replications: int | None, seed: int | None, executor
     if resume and not out:
         raise click.UsageError("--resume needs --out DIR (the folder of the run to finish)")
     sc, rules = _prepare(scenario, overrides, allow_outside)
-    n = replications or sc.simulation.replications
-    s = sc.simulation.seed if seed is None else seed
+    n, s = check_run(sc, replications, seed, executor, workers, address)
     keep = bool(records or sc.simulation.keep_records or report_path is not None)  # the report's expert-load histogram
     store = open_store(out, resume, run_manifest("simulate", scenario=scenario, rules=rules, overrides=overrides,
                                                  seed=s, replications=n, keep_records=keep) if out else None)
@@ -287,8 +345,7 @@ def compare(base: str, reform: str | None, replications: int | None, seed: int |
     require_plot(report_path)
     sc_a, rules_a = _prepare(base, (), allow_outside)
     sc_b, rules_b = _prepare(reform or base, overrides, allow_outside)
-    n = replications or sc_a.simulation.replications
-    s = sc_a.simulation.seed if seed is None else seed
+    n, s = check_run(sc_a, replications, seed, executor, workers, address)
     keep = True if report_path is not None else None  # the report's expert-load histogram reads the records
     task_a, task_b = _task(sc_a, rules_a, keep_records=keep), _task(sc_b, rules_b, keep_records=keep)
     res_a = _progress_run(task_a, n, s, executor, workers, address, "base", as_json)

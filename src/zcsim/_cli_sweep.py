@@ -11,7 +11,6 @@ import click
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
-    Progress,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -20,7 +19,19 @@ from rich.table import Table
 
 from zcsim._cli_common import ZcsimCommand, allow_outside_option, console, set_option
 from zcsim._cli_report import report_option, require_plot, write_cli_report
-from zcsim._cli_sim import _announce_resume, _executor_options, _fmt, open_store, resume_option
+from zcsim._cli_sim import (
+    _announce_resume,
+    _executor_options,
+    _fmt,
+    address_option,
+    check_run,
+    executor_option,
+    open_store,
+    progress_bar,
+    resume_option,
+    seed_option,
+    workers_option,
+)
 
 DEFAULT_COLUMNS = ("pass_rate", "mean_working_days", "p95_working_days", "quorum_failure_rate", "staff_utilisation",
                    "vetting_wait_mean")
@@ -68,12 +79,14 @@ def sweep(scenario: str, varies: Sequence[str], replications: int | None, seed: 
 
     With --out, each finished variant × replication is saved at once (DIR/.partial/); a sweep
     stopped at any moment finishes with --resume, with the same table as an uninterrupted one.
+    DIR is locked while the sweep works in it (DIR/.zcsim.lock): a second run on DIR fails at
+    once. At most 1,000,000 variant × replication jobs (MAX_JOBS).
     """
     import dataclasses
 
     from zcsim.sim import load_scenario
     from zcsim.sim.output import run_manifest
-    from zcsim.sim.sweep import TABLE_METRICS, build_variants, parse_vary, run_sweep
+    from zcsim.sim.sweep import TABLE_METRICS, build_variants, check_jobs, parse_vary, run_sweep
 
     require_plot(report_path)
     if resume and not out:
@@ -83,10 +96,9 @@ def sweep(scenario: str, varies: Sequence[str], replications: int | None, seed: 
     for c in columns:
         if c not in TABLE_METRICS:
             raise click.BadParameter(f"unknown metric {c!r}; known: {', '.join(TABLE_METRICS)}", param_hint="--metric")
-    n = replications or sc.simulation.replications
-    total = math.prod(len(v.values) for v in vs) * n
+    n, s = check_run(sc, replications, seed, executor, workers, address)
+    total = check_jobs(math.prod(len(v.values) for v in vs), n)
     variants = build_variants(sc, vs, list(overrides) or None)  # every variant valid before anything runs
-    s = sc.simulation.seed if seed is None else seed
     store = None
     if out:
         manifest = run_manifest("sweep", scenario=scenario, rules=variants[0].rules, overrides=overrides, seed=s,
@@ -103,8 +115,8 @@ def sweep(scenario: str, varies: Sequence[str], replications: int | None, seed: 
     if as_json:
         res = run_sweep(sc, vs, **kw)
     else:
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      TimeRemainingColumn(), console=console(err=True), transient=True) as bar:
+        with progress_bar(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          TimeRemainingColumn()) as bar:
             t = bar.add_task(f"{sc.name or scenario}: variants × replications", total=total, completed=len(done))
             res = run_sweep(sc, vs, progress=lambda d, _t: bar.update(t, completed=d), **kw)
     if store is not None:  # the table is what the checkpoints hold, for a resumed run as for an uninterrupted one
@@ -157,13 +169,12 @@ def sweep(scenario: str, varies: Sequence[str], replications: int | None, seed: 
 @click.option("--batch", type=click.IntRange(min=2), default=10, show_default=True,
               help="Replications before the first look; then doubling.")
 @click.option("--max-replications", type=click.IntRange(min=2), default=200, show_default=True,
-              help="Cap per configuration; a target still open there is undecided.")
+              help="Cap per configuration, at most 100,000; a target still open there is undecided.")
 @click.option("--no-prune", is_flag=True, help="Simulate every configuration (no analytic pruning).")
-@click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the scenario's simulation.seed).")
-@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="Where replications run.")
-@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
-@click.option("--address", metavar="tcp://HOST:PORT", help="Dask scheduler (with --executor dask).")
+@seed_option
+@executor_option
+@workers_option
+@address_option
 @set_option
 @click.option("--json", "as_json", is_flag=True, help="Print the search as JSON.")
 @allow_outside_option
@@ -183,7 +194,14 @@ def size(scenario: str, varies: Sequence[str], targets: Sequence[str], confidenc
     from zcsim.sim.sizing import parse_target, size_search
     from zcsim.sim.sweep import parse_vary
 
+    from zcsim.sim.runner import check_address, check_replications, check_seed, check_workers
+
     sc = load_scenario(scenario, allow_outside=allow_outside)
+    check_replications(max_replications, location="--max-replications")
+    if seed is None:
+        check_seed(sc.simulation.seed, source=sc.source, location="simulation.seed")
+    check_workers(workers)
+    check_address(address, executor)
     ts = [parse_target(t) for t in targets]
     vs = [parse_vary(v, sc) for v in varies]
     kw: dict[str, Any] = {"confidence": confidence, "batch": batch, "max_replications": max_replications, "seed": seed,
@@ -193,8 +211,8 @@ def size(scenario: str, varies: Sequence[str], targets: Sequence[str], confidenc
         res = size_search(sc, vs, ts, **kw)
         click.echo(json.dumps(res.as_json(), ensure_ascii=False, indent=2, default=str))
         return
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console(err=True), transient=True) as bar:
+    with progress_bar(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn()) as bar:
         t = bar.add_task("sizing", total=None)
         res = size_search(sc, vs, ts, progress=lambda label, d, tot: bar.update(t, description=label, completed=d,
                                                                                   total=tot), **kw)

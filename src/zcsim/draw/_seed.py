@@ -13,7 +13,8 @@ __all__ = ["Seed", "MAX_SEED", "seed_sequence", "child", "generator", "seed_json
 Seed = int | np.random.SeedSequence
 
 MAX_SEED = 2**63 - 1
-"""Largest seed of a draw (seeds are whole numbers 0 .. 2**63 - 1, as those of a simulation)."""
+"""Largest seed zcsim takes, for a draw or a simulation (``--seed``, ``simulation.seed``, a manifest's
+``seed``): a signed 64-bit integer, as tables and the tools that read them store it."""
 
 
 def seed_sequence(seed: Seed) -> np.random.SeedSequence:

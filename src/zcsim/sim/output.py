@@ -18,7 +18,9 @@ import json
 import math
 import os
 import re
+import shlex
 import shutil
+import sys
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from importlib import metadata
@@ -28,12 +30,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from zcsim._files import load_user_json, read_user_text
 from zcsim.errors import InputError
 from zcsim.sim._result import Replication
-from zcsim.sim.runner import Comparison, Estimate, RunResult
+from zcsim.sim.runner import MAX_REPLICATIONS, MAX_SEED, Comparison, Estimate, RunResult
+
+try:  # advisory locks of results folders (POSIX); elsewhere folders are not locked
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["tables", "summary_json", "comparison_json", "write_results", "run_manifest", "RunStore", "file_sha256",
-           "RUN_FORMAT", "PARTIAL", "compare_folders"]
+           "RUN_FORMAT", "PARTIAL", "compare_folders", "LOCK_NAME", "FolderLock", "lock_folder", "read_manifest",
+           "validate_manifest", "VOLATILE"]
 
 RUN_FORMAT = "zcsim.run/1"
 """``format`` of a run manifest (``manifest.json``)."""
@@ -44,6 +53,15 @@ PARTIAL = ".partial"
 MATCHED = ("format", "command", "scenario_sha256", "rules", "rules_fingerprint", "overrides", "vary", "seed",
            "replications", "keep_records", "versions")
 """Manifest fields a resumed run must match (the scenario's path and label may differ)."""
+
+VOLATILE = ("scenario_path", "zcsim", "versions")
+"""Manifest fields ``zcsim replay`` does not require to equal the rerun's: where the scenario file
+was (its content is pinned by ``scenario_sha256``) and the package versions (compared separately,
+with a warning naming each package that differs)."""
+
+LOCK_NAME = ".zcsim.lock"
+"""The lock file of a results folder: a run holds an advisory lock (``flock``) on it while it
+works in the folder; its content names the holder's pid and command line."""
 
 
 def tables(result: RunResult) -> dict[str, pd.DataFrame]:
@@ -135,9 +153,6 @@ def _tmp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp-{os.getpid()}")
 
 
-_TMP = re.compile(r"^\..+\.tmp-\d+$")
-
-
 @contextlib.contextmanager
 def _replacing(path: Path, *, sync: bool = True) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; once written, fsync it and rename it over ``path``.
@@ -215,6 +230,95 @@ def run_manifest(command: str, *, scenario: str, rules: Any, overrides: Sequence
     return doc
 
 
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+_FIELDS: dict[str, str] = {
+    "format": f"the string {RUN_FORMAT!r}",
+    "command": "'simulate' or 'sweep'",
+    "scenario": "the scenario file as given (a non-empty string)",
+    "scenario_path": "the scenario file's absolute path (a string)",
+    "scenario_sha256": "the SHA-256 of the scenario file (64 lowercase hex digits)",
+    "rules": "the rule set's name (a string)",
+    "rules_fingerprint": "the rule set's fingerprint (a string, null, or for a sweep a list of strings)",
+    "overrides": "the --set items (a list of strings)",
+    "vary": "a sweep's --vary items (a non-empty list of strings)",
+    "seed": f"a whole number 0..{MAX_SEED}",
+    "replications": f"a whole number 1..{MAX_REPLICATIONS:,}",
+    "keep_records": "true or false",
+    "zcsim": "zcsim's version (a string or null)",
+    "versions": "package versions (an object of strings)",
+}
+"""Every field of a run manifest, with what it must be (see ``docs/reproducibility.md``)."""
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _strings(x: Any) -> bool:
+    return isinstance(x, list) and all(isinstance(v, str) for v in x)
+
+
+def validate_manifest(doc: Any, source: str) -> dict[str, Any]:
+    """``doc`` if it is a valid ``zcsim.run/1`` manifest, else one :class:`InputError` naming ``source``
+    and the field: every field present (``vary`` only for a sweep), none unknown, each of its type
+    and within its bounds (:data:`~zcsim.sim.runner.MAX_SEED`, :data:`~zcsim.sim.runner.MAX_REPLICATIONS`).
+
+    Examples
+    --------
+    >>> validate_manifest({"format": "zcsim.run/1", "seed": -5}, "manifest.json")
+    Traceback (most recent call last):
+    ...
+    zcsim.errors.InputError: manifest.json: command: missing; expected 'simulate' or 'sweep'
+    """
+    if not isinstance(doc, dict):
+        raise InputError(f"a run manifest is a JSON object, not {type(doc).__name__}", source=source)
+    if doc.get("format") != RUN_FORMAT:
+        raise InputError(f"not a {RUN_FORMAT} run manifest (written by an older zcsim, or by `zcsim compare`)",
+                         source=source, location="format")
+    sweep = doc.get("command") == "sweep"
+    for key, what in _FIELDS.items():
+        if key not in doc and (key != "vary" or sweep):
+            raise InputError(f"missing; expected {what}", source=source, location=key)
+    for key in doc:
+        if key not in _FIELDS or (key == "vary" and not sweep):
+            raise InputError("unknown field" + (" (only a sweep has varied keys)" if key == "vary" else "")
+                             + f"; a run manifest has {', '.join(k for k in _FIELDS if k != 'vary' or sweep)}",
+                             source=source, location=str(key))
+    fp = doc["rules_fingerprint"]
+    ok = {
+        "command": doc["command"] in ("simulate", "sweep"),
+        "scenario": isinstance(doc["scenario"], str) and doc["scenario"] != "",
+        "scenario_path": isinstance(doc["scenario_path"], str),
+        "scenario_sha256": isinstance(doc["scenario_sha256"], str) and bool(_SHA256.match(doc["scenario_sha256"])),
+        "rules": isinstance(doc["rules"], str),
+        "rules_fingerprint": fp is None or isinstance(fp, str) or (sweep and _strings(fp) and len(fp) > 0),
+        "overrides": _strings(doc["overrides"]),
+        "vary": not sweep or (_strings(doc["vary"]) and len(doc["vary"]) > 0),
+        "seed": _is_int(doc["seed"]) and 0 <= doc["seed"] <= MAX_SEED,
+        "replications": _is_int(doc["replications"]) and 1 <= doc["replications"] <= MAX_REPLICATIONS,
+        "keep_records": isinstance(doc["keep_records"], bool),
+        "zcsim": doc["zcsim"] is None or isinstance(doc["zcsim"], str),
+        "versions": isinstance(doc["versions"], dict) and all(isinstance(v, str) for v in doc["versions"].values()),
+    }
+    for key, good in ok.items():
+        if not good:
+            value = " ".join(json.dumps(doc[key], ensure_ascii=False).split())
+            value = value if len(value) <= 60 else value[:57] + "…"
+            extra = (f" (the most zcsim runs is {MAX_REPLICATIONS:,}, MAX_REPLICATIONS)"
+                     if key == "replications" and _is_int(doc[key]) and doc[key] > MAX_REPLICATIONS else "")
+            raise InputError(f"{value} is not valid{extra}; expected {_FIELDS[key]}", source=source, location=key)
+    return doc
+
+
+def read_manifest(folder: str | Path) -> dict[str, Any]:
+    """The validated run manifest of results folder ``folder`` (``DIR/manifest.json``), read with
+    the strict JSON reader (a duplicate key is malformed input); one :class:`InputError` otherwise."""
+    path = Path(folder) / "manifest.json"
+    doc = load_user_json(read_user_text(path, "run manifest"), str(path), "run manifest")
+    return validate_manifest(doc, str(path))
+
+
 def _run_id(manifest: Mapping[str, Any]) -> str:
     pinned = {k: manifest.get(k) for k in MATCHED}
     return hashlib.sha256(json.dumps(pinned, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
@@ -282,6 +386,114 @@ def _decode(path: Path, run: str) -> Replication | None:
 
 _REP = re.compile(r"^rep-(\d{6})\.npz$")
 _JOB = re.compile(r"^job-(\d{6})-(\d{6})\.json$")
+_RECORD = re.compile(r"^r\d{3,}-m\d{4,}\.json$")
+
+
+class FolderLock:
+    """An advisory lock held on a results folder's :data:`LOCK_NAME` (see :func:`lock_folder`)."""
+
+    def __init__(self, path: Path, fd: int | None, *, exclusive: bool) -> None:
+        self.path, self.fd, self.exclusive = path, fd, exclusive
+
+    def release(self) -> None:
+        """Release the lock (idempotent). An exclusive holder first empties the file, so a finished
+        run leaves an empty lock file (a killed one leaves its pid, which a later run ignores)."""
+        fd, self.fd = self.fd, None
+        if fd is None:
+            return
+        try:
+            if self.exclusive:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+
+def _holder(fd: int) -> str:
+    """Who holds the lock: the pid and command line a writer put in the lock file, when that
+    process is alive (a reader, ``zcsim replay``, writes nothing)."""
+    try:
+        text = os.pread(fd, 4096, 0).decode("utf-8", "replace").strip()
+    except OSError:
+        text = ""
+    pid, _, cmd = text.partition(" ")
+    if pid.isdigit():
+        try:
+            os.kill(int(pid), 0)
+            return f"pid {pid}: {cmd}"
+        except PermissionError:
+            return f"pid {pid}: {cmd}"
+        except OSError:
+            pass
+    return "a `zcsim replay` reading it, or a run just starting"
+
+
+def lock_folder(folder: str | Path, *, shared: bool = False, source: str | None = None) -> FolderLock:
+    """Lock results folder ``folder`` for this process, or raise an :class:`InputError` at once
+    naming the holder's pid and command line (never wait, never touch the holder's files).
+
+    Exclusive (a run writing the folder): creates the folder and ``DIR/.zcsim.lock`` if need be
+    and writes ``PID COMMAND LINE`` into it. Shared (``zcsim replay`` reading it): only when the
+    lock file exists, opened read-only; any number of readers, no writer. The lock is ``flock``'s,
+    so it goes with the process: a run killed with SIGKILL leaves no stale lock.
+    """
+    path = Path(folder) / LOCK_NAME
+    where = source or str(folder)
+    if fcntl is None:  # pragma: no cover - no flock on this platform
+        return FolderLock(path, None, exclusive=not shared)
+    try:
+        if shared:
+            if not path.is_file():
+                return FolderLock(path, None, exclusive=False)
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        else:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise InputError(f"cannot open the folder's lock file {LOCK_NAME}: {exc.strerror}", source=where) from None
+    try:
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+    except OSError:
+        holder = _holder(fd)
+        os.close(fd)
+        raise InputError(f"the folder is in use by another zcsim run ({holder}); wait for it to end, or use "
+                         "another folder", source=where) from None
+    if not shared:
+        argv = [os.path.basename(sys.argv[0]) or "zcsim", *sys.argv[1:]]
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()} {shlex.join(argv)}\n".encode("utf-8", "backslashreplace"), 0)
+    return FolderLock(path, fd, exclusive=not shared)
+
+
+def _ours(kind: str, name: str) -> bool:
+    """Whether ``name`` is a temporary file of :func:`_tmp_name` for a file zcsim writes in a folder
+    of ``kind`` ("top", "partial" or "records")."""
+    m = re.match(r"^\.(.+)\.tmp-\d+$", name)
+    if m is None:
+        return False
+    inner = m.group(1)
+    if kind == "partial":
+        return bool(_REP.match(inner) or _JOB.match(inner))
+    if kind == "records":
+        return bool(_RECORD.match(inner))
+    return inner == "manifest.json" or inner in _OUTPUTS
+
+
+def remove_stale_temporaries(folder: Path) -> list[str]:
+    """Delete the temporary files a killed run left in ``folder``, ``.partial/`` and ``records/``
+    (only names of :func:`_tmp_name` for files zcsim writes there); return their relative paths.
+    Call it only while holding the folder's exclusive lock."""
+    gone = []
+    for kind, d in (("top", folder), ("partial", folder / PARTIAL), ("records", folder / "records")):
+        if not d.is_dir():
+            continue
+        for p in d.iterdir():
+            if _ours(kind, p.name) and p.is_file():
+                with contextlib.suppress(OSError):
+                    p.unlink()
+                    gone.append(str(p.relative_to(folder)))
+    return gone
 
 
 class RunStore:
@@ -301,6 +513,7 @@ class RunStore:
         self.run = _run_id(manifest)
         self.partial = folder / PARTIAL
         self.skipped: list[str] = []  # checkpoints found unreadable (run again)
+        self.lock: FolderLock | None = None  # held from :meth:`open` until :meth:`release`
 
     @classmethod
     def open(cls, out: str | Path, manifest: dict[str, Any], *, resume: bool) -> RunStore:
@@ -310,7 +523,13 @@ class RunStore:
         * holding the same run (pinned fields equal): with ``resume`` its checkpoints are kept and
           only missing replications run; without, it starts over;
         * holding another run, or other files: :class:`InputError` saying what differs
-          ("use --resume or another folder").
+          ("use --resume or another folder");
+        * in use by another run (its lock is held): :class:`InputError` naming that run's pid and
+          command line, before anything in the folder is touched.
+
+        The folder's lock (:func:`lock_folder`) is taken first and held until :meth:`release`;
+        temporary files a killed run left (:func:`remove_stale_temporaries`) are removed then. The
+        manifest found is read strictly and validated (:func:`validate_manifest`).
 
         On resume the manifest kept is the folder's own (so the scenario label written into the
         results stays the one of the first run).
@@ -318,26 +537,35 @@ class RunStore:
         folder = Path(out)
         if folder.exists() and not folder.is_dir():
             raise InputError("not a folder", source=str(out), location="--out")
-        for d in (folder, folder / PARTIAL):
-            if d.is_dir():
-                for p in d.iterdir():
-                    if _TMP.match(p.name):
-                        with contextlib.suppress(OSError):
-                            p.unlink()
-        present = [p.name for p in folder.iterdir()] if folder.is_dir() else []
         mpath = folder / "manifest.json"
+        present = [p.name for p in folder.iterdir() if p.name != LOCK_NAME] if folder.is_dir() else []
+        if present and not mpath.is_file():  # checked before the lock: a folder of other files is not touched
+            raise InputError(f"the output folder is not empty: it holds {len(present)} file(s) and no zcsim run manifest; "
+                             + ("nothing there to resume; " if resume else "") + "use an empty or new folder",
+                             source=str(out), location="--out")
+        lock = lock_folder(folder, source=str(out))  # before anything in the folder is read, written or removed
+        try:
+            return cls._open_locked(folder, manifest, resume=resume, lock=lock)
+        except BaseException:
+            lock.release()
+            raise
+
+    @classmethod
+    def _open_locked(cls, folder: Path, manifest: dict[str, Any], *, resume: bool, lock: FolderLock) -> RunStore:
+        out, mpath = str(folder), folder / "manifest.json"
+        remove_stale_temporaries(folder)
+        present = [p.name for p in folder.iterdir() if p.name != LOCK_NAME]
         old: Any = None
         if mpath.is_file():
-            try:
-                old = json.loads(mpath.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                old = None
-        if present and not (isinstance(old, dict) and old.get("format") == RUN_FORMAT):
+            doc = load_user_json(read_user_text(mpath, "run manifest"), str(mpath), "run manifest")
+            if isinstance(doc, dict) and doc.get("format") == RUN_FORMAT:
+                old = validate_manifest(doc, str(mpath))
+        if present and old is None:
             what = ("a manifest.json that is not a zcsim.run/1 run manifest (written by an older zcsim or another tool)"
                     if mpath.exists() else f"{len(present)} file(s) and no zcsim run manifest")
             raise InputError(f"the output folder is not empty: it holds {what}; "
                              + ("nothing there to resume; " if resume else "")
-                             + "use an empty or new folder", source=str(out), location="--out")
+                             + "use an empty or new folder", source=out, location="--out")
         if present:
             diff = manifest_differences(old, manifest)
             if diff:
@@ -345,14 +573,15 @@ class RunStore:
                                   if resume else "the output folder holds another run: ") + "; ".join(diff)
                                  + ("; rerun with the settings of manifest.json, or use another folder" if resume
                                     else "; use --resume with that run's settings, or another folder"),
-                                 source=str(out), location="--out")
+                                 source=out, location="--out")
             if resume:
                 store = cls(folder, old)
+                store.lock = lock
                 store.partial.mkdir(exist_ok=True)
                 return store
         try:
-            folder.mkdir(parents=True, exist_ok=True)
             store = cls(folder, manifest)
+            store.lock = lock
             if store.partial.exists():
                 shutil.rmtree(store.partial)
             for p in folder.iterdir():  # a run made again from the start: its old outputs go first
@@ -362,8 +591,13 @@ class RunStore:
             store.partial.mkdir()
             _fsync_dir(folder)
         except OSError as exc:
-            raise InputError(f"cannot write the output folder: {exc.strerror}", source=str(out)) from None
+            raise InputError(f"cannot write the output folder: {exc.strerror}", source=out) from None
         return store
+
+    def release(self) -> None:
+        """Release the folder's lock (at the end of the command; idempotent)."""
+        if self.lock is not None:
+            self.lock.release()
 
     # -- simulate -------------------------------------------------------------------------------
     def save(self, index: int, rep: Replication) -> None:
@@ -486,7 +720,11 @@ def write_results(result: RunResult, out: str | Path, *, scenario: str, rules: A
 # comparing two results folders (zcsim replay)
 # ----------------------------------------------------------------------------------------------
 def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+    """Equal values of the same type (``0.0`` and ``false``, or ``1`` and ``1.0``, differ: Python's
+    ``0.0 == False`` would hide an edit); NaN equals NaN."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float) and math.isnan(a) and math.isnan(b):
         return True
     return bool(a == b)
 
@@ -518,6 +756,9 @@ def _table_diff(name: str, a: pd.DataFrame, b: pd.DataFrame, out: list[str], key
         out.append(f"{name}: {len(a)} rows in the folder, {len(b)} in the rerun")
         return
     for col in a.columns:
+        if str(a[col].dtype) != str(b[col].dtype):
+            out.append(f"{name}: column {col} is {a[col].dtype} in the folder, {b[col].dtype} in the rerun")
+            continue
         x, y = a[col].tolist(), b[col].tolist()
         for i in range(len(x)):
             if not _same(x[i], y[i]):
@@ -535,60 +776,88 @@ def _read_table(path: Path) -> pd.DataFrame:
         return pd.DataFrame()
 
 
-def compare_folders(folder: str | Path, rerun: str | Path, *, limit: int = 50) -> tuple[int, list[str]]:
-    """Compare every figure of results folder ``folder`` with a rerun written into ``rerun``.
+def _files(root: Path) -> dict[str, Path]:
+    """Every entry of ``root`` but folders (files, links, FIFOs …), by relative POSIX path; the lock
+    file left out. Links are not followed into folders."""
+    out: dict[str, Path] = {}
+    for d, dirs, names in os.walk(root):
+        for n in names + [x for x in dirs if os.path.islink(os.path.join(d, x))]:
+            p = Path(d) / n
+            rel = p.relative_to(root).as_posix()
+            if rel != LOCK_NAME:
+                out[rel] = p
+    return out
 
-    Compared: ``summary.json`` / ``sweep.json`` (every figure; versions left out), every table
-    (CSV, and Parquet when both folders have it) cell by cell, and the meeting records. Returns
-    (number of files compared, differences — each naming the file, the figure and both values;
-    at most ``limit`` listed per file).
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        while True:
+            x, y = fa.read(1 << 20), fb.read(1 << 20)
+            if x != y:
+                return False
+            if not x:
+                return True
+
+
+def _key_column(stem: str) -> str | None:
+    return "replication" if stem == "replications" else ("variant" if stem == "sweep" else None)
+
+
+def compare_folders(folder: str | Path, rerun: str | Path, *, limit: int = 50,
+                    volatile: Sequence[str] = VOLATILE) -> tuple[int, list[str]]:
+    """Compare every file of results folder ``folder`` with a rerun written into ``rerun``.
+
+    Every file of either folder is compared (the lock file :data:`LOCK_NAME` aside; ``.partial/``
+    only when ``folder`` still has one, since it may be deleted once a run is done): a file in
+    one and not the other is a difference. ``manifest.json`` is compared field by field, the
+    ``volatile`` fields left out; every other file must have the rerun's bytes. Where they differ,
+    the difference is named: JSON files (read strictly, so a duplicate key is an
+    :class:`InputError`) by each figure whose value or type differs (``0.0`` is not ``false``),
+    tables (CSV, Parquet) cell by cell, other files as a whole. Returns (number of files
+    compared, differences — at most ``limit`` per file).
     """
     a, b = Path(folder), Path(rerun)
+    fa, fb = _files(a), _files(b)
+    if not (a / PARTIAL).is_dir():
+        fb = {k: v for k, v in fb.items() if not k.startswith(PARTIAL + "/")}
     out: list[str] = []
     count = 0
-    for p in sorted(b.iterdir()):
-        if p.name == "manifest.json" or p.name.startswith(".") or p.is_dir():
+    for rel in sorted(set(fa) | set(fb)):
+        if rel not in fa:
+            out.append(f"{rel}: missing in the folder")
             continue
-        q = a / p.name
-        if not q.is_file():
-            out.append(f"{p.name}: missing in the folder")
+        if rel not in fb:
+            out.append(f"{rel}: not in the rerun (the run does not write it)")
+            continue
+        p, q = fb[rel], fa[rel]
+        if not q.is_file() or q.is_symlink():
+            out.append(f"{rel}: not a regular file in the folder")
             continue
         count += 1
         diffs: list[str] = []
         if p.suffix == ".json":
-            try:
-                old = json.loads(q.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                out.append(f"{p.name}: unreadable in the folder ({exc})")
-                continue
-            _json_diff(old, json.loads(p.read_text(encoding="utf-8")), f"{p.name}: ", diffs,
-                       frozenset({"versions"}))
+            old = load_user_json(read_user_text(q, "results"), str(q), "results")
+            new = load_user_json(read_user_text(p, "results"), str(p), "results")
+            manifest = rel == "manifest.json"
+            _json_diff(old, new, f"{rel}: ", diffs, frozenset(volatile) if manifest else frozenset())
+            if not diffs and not manifest and not _same_bytes(p, q):
+                diffs.append(f"{rel}: every value is the rerun's, but the bytes differ (formatting or key order edited)")
+        elif _same_bytes(p, q):
+            continue
         elif p.suffix in (".csv", ".parquet"):
             try:
                 old_df, new_df = _read_table(q), _read_table(p)
             except Exception as exc:  # noqa: BLE001 - any unreadable table is a difference to report
-                out.append(f"{p.name}: unreadable in the folder ({type(exc).__name__}: {exc})")
+                out.append(f"{rel}: unreadable in the folder ({type(exc).__name__}: {exc})")
                 continue
-            key = "replication" if p.stem == "replications" else ("variant" if p.stem == "sweep" else None)
-            _table_diff(p.name, old_df, new_df, diffs, key)
+            _table_diff(rel, old_df, new_df, diffs, _key_column(p.stem))
+            if not diffs:
+                diffs.append(f"{rel}: every cell is the rerun's, but the bytes differ")
         else:
-            continue
-        out += [d if d.startswith(p.name) else f"{p.name}: {d}" for d in diffs[:limit]]
+            diffs.append(f"{rel}: the bytes differ from the rerun's")
+        out += [d if d.startswith(rel) else f"{rel}: {d}" for d in diffs[:limit]]
         if len(diffs) > limit:
-            out.append(f"{p.name}: … and {len(diffs) - limit} more")
-    rb, ra = b / "records", a / "records"
-    if rb.is_dir():
-        for p in sorted(rb.glob("*.json")):
-            count += 1
-            q = ra / p.name
-            if not q.is_file():
-                out.append(f"records/{p.name}: missing in the folder")
-                continue
-            diffs = []
-            try:
-                _json_diff(json.loads(q.read_text(encoding="utf-8")), json.loads(p.read_text(encoding="utf-8")),
-                           f"records/{p.name}: ", diffs)
-            except ValueError as exc:
-                diffs.append(f"records/{p.name}: unreadable in the folder ({exc})")
-            out += diffs[:limit]
+            out.append(f"{rel}: … and {len(diffs) - limit} more")
     return count, out

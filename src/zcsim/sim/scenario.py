@@ -50,6 +50,7 @@ from pydantic import (
 
 from zcsim._files import YAML_MAX_DEPTH, YAML_MAX_VALUES, load_user_json, read_user_text, yaml_errors
 from zcsim.calendar import WorkingCalendar, default_calendar
+from zcsim.draw._seed import MAX_SEED
 from zcsim.errors import CalendarError, InputError, RuleSetError
 from zcsim.law import LEVELS, RuleSet, builtin_rule_sets, load_rules
 from zcsim.law._load import canonical_key, load_rules_within
@@ -138,10 +139,9 @@ MAX_YEARS = 50
 """Most simulated years (``simulation.years``) and years of relation history."""
 
 MAX_REPLICATIONS = 100_000
-"""Most replications of ``simulation.replications``."""
-
-MAX_SEED = 2**63 - 1
-"""Largest ``simulation.seed`` (a 64-bit integer, as stored in results folders)."""
+"""Most replications one run takes (``simulation.replications``, ``-n``/``--replications``, a
+sweep's replications per variant, ``size --max-replications``, a manifest's ``replications``).
+Every replication is held in memory until the run ends, so more is refused before anything runs."""
 
 MAX_ADJOURNMENTS = MAX_WORKING_DAYS
 """Most adjournments of ``simulation.max_adjournments``: one sitting a working day, so no more than

@@ -47,7 +47,7 @@ from zcsim.errors import InputError
 from zcsim.law import RuleSet
 from zcsim.law._load import canonical_key
 from zcsim.sim._result import METRICS, Replication
-from zcsim.sim.runner import Estimate, run_replications, summarise_values
+from zcsim.sim.runner import Estimate, check_replications, run_replications, summarise_values
 from zcsim.sim.scenario import Scenario, expand_committees, parse_scenario
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,6 +60,8 @@ __all__ = [
     "Variant",
     "Vary",
     "build_variants",
+    "check_jobs",
+    "MAX_JOBS",
     "parse_values",
     "parse_vary",
     "run_jobs",
@@ -429,6 +431,26 @@ def build_variants(scenario: Scenario, varies: Sequence[Vary],
 # ----------------------------------------------------------------------------------------------
 # running variants × replications
 # ----------------------------------------------------------------------------------------------
+MAX_JOBS = 1_000_000
+"""Most variant × replication jobs of one sweep (``zcsim sweep``): each job's metrics stay in
+memory until the table is written, and every variant is validated before anything runs."""
+
+
+def check_jobs(variants: int, replications: int) -> int:
+    """The number of jobs, ``variants × replications``, if at most :data:`MAX_JOBS`, else an InputError.
+
+    Examples
+    --------
+    >>> check_jobs(6, 20)
+    120
+    """
+    total = variants * replications
+    if total > MAX_JOBS:
+        raise InputError(f"{variants:,} variants × {replications:,} replications = {total:,} jobs; the most one sweep "
+                         f"runs is {MAX_JOBS:,} (MAX_JOBS): use fewer values or replications", location="--vary")
+    return total
+
+
 _CACHE: dict[tuple[str, int], tuple[Scenario, RuleSet, dict[str, Any]]] = {}
 
 
@@ -645,8 +667,9 @@ def run_sweep(scenario: Scenario, varies: Sequence[Vary], *, replications: int |
         raise InputError("a sweep needs at least one --vary KEY=VALUES", source=scenario.source)
     n = scenario.simulation.replications if replications is None else replications
     s = scenario.simulation.seed if seed is None else seed
-    if n < 1:
-        raise InputError(f"replications = {n}; expected at least 1", location="--replications")
+    check_replications(n, source=scenario.source if replications is None else None,
+                       location="--replications" if replications is not None else "simulation.replications")
+    check_jobs(math.prod(len(v.values) for v in varies), n)
     variants = build_variants(scenario, varies, overrides)
     jobs = [(v.index, r) for v in variants for r in range(n)]
     known = set(jobs)
