@@ -371,7 +371,16 @@ def counting_titles(applicant: Applicant, rules: RuleSet) -> tuple[Title, ...]:
 
 
 def _anniversary(d: datetime.date, years: int) -> datetime.date:
-    """The day ``years`` years after ``d``; 29 February falls back to 28 (Civil Code Art. 202)."""
+    """The day ``years`` years after ``d``; 29 February falls back to 28 (Civil Code Art. 202).
+    Past the last representable day (9999-12-31) it is that day: nothing is later.
+
+    Examples
+    --------
+    >>> _anniversary(datetime.date(2024, 2, 29), 1), _anniversary(datetime.date(9998, 5, 1), 3)
+    (datetime.date(2025, 2, 28), datetime.date(9999, 12, 31))
+    """
+    if d.year + years > datetime.MAXYEAR:
+        return datetime.date.max
     try:
         return d.replace(year=d.year + years)
     except ValueError:

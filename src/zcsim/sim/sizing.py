@@ -57,6 +57,7 @@ import numpy as np
 
 from zcsim.errors import InputError
 from zcsim.law import RuleSet
+from zcsim.law._load import parse_ratio
 from zcsim.sim._result import METRICS
 from zcsim.sim.scenario import Scenario, expand_committees, expand_groups, route
 from zcsim.sim.sweep import Variant, Vary, build_variants, run_jobs
@@ -132,10 +133,12 @@ def parse_target(text: str) -> Target:
         raise InputError(f"--target {text!r}: unknown metric {name!r}"
                          + (f" (did you mean {close[0]!r}?)" if close else "")
                          + "; known: " + ", ".join(options), location="--target")
-    try:
-        value = float(Fraction(val[:-1]) / 100) if val.endswith("%") else float(Fraction(val))
-    except (ValueError, ZeroDivisionError):
-        raise InputError(f"--target {text!r}: {val!r} is not a number", location="--target") from None
+    try:  # the rule sets' own exact reader: bounded digits and exponent (no 10**999999999 computed)
+        value = (float(parse_ratio(val[:-1], maximum=Fraction(100), error=InputError) / 100) if val.endswith("%")
+                 else float(parse_ratio(val, maximum=Fraction(10**9), error=InputError)))
+    except InputError as exc:
+        raise InputError(f"--target {text!r}: {val!r} is not a number in range ({exc.message})",
+                         location="--target") from None
     return Target(metric, "<=" if op in ("<=", "≤") else ">=", value, text.strip())
 
 

@@ -45,7 +45,7 @@ import yaml
 
 from zcsim.errors import InputError
 from zcsim.law import RuleSet
-from zcsim.law._load import canonical_key
+from zcsim.law._load import canonical_key, parse_ratio
 from zcsim.sim._result import METRICS, Replication
 from zcsim.sim.runner import Estimate, check_replications, run_replications, summarise_values
 from zcsim.sim.scenario import Scenario, expand_committees, parse_scenario
@@ -62,6 +62,7 @@ __all__ = [
     "build_variants",
     "check_jobs",
     "MAX_JOBS",
+    "MAX_VARIANTS",
     "parse_values",
     "parse_vary",
     "run_jobs",
@@ -198,10 +199,16 @@ def _did_you_mean(word: str, options: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+_NUMBER_BOUND = Fraction(10**9)
+"""Largest magnitude of a number in ``--vary`` (a value, a range's ends or its step)."""
+
+
 def _number(text: str) -> Fraction | None:
+    """``text`` as an exact number, read by the rule sets' own reader (at most 9 digits a side and
+    a bounded exponent, so ``1e-999999999`` is refused at once rather than computed), else ``None``."""
     try:
-        return Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
+        return parse_ratio(text.strip(), minimum=-_NUMBER_BOUND, maximum=_NUMBER_BOUND, error=InputError)
+    except InputError:
         return None
 
 
@@ -254,7 +261,7 @@ def parse_values(text: str, key: str = "", *, rule: bool = False, limit: int = 1
         if not item:
             raise InputError(f"{where}: an empty value in the list", location=key or None)
         if "/" in item and _number(item) is not None:
-            out.append(item if rule else float(Fraction(item)))
+            out.append(item if rule else float(_number(item)))  # type: ignore[arg-type]
             continue
         try:
             out.append(yaml.safe_load(item))
@@ -315,8 +322,8 @@ class Variant:
                 continue
             if isinstance(v, (int, float)):
                 total += float(v)
-            elif isinstance(v, str) and _number(v) is not None:
-                total += float(Fraction(v))
+            elif isinstance(v, str) and (x := _number(v)) is not None:
+                total += float(x)
         return total
 
 
@@ -402,6 +409,11 @@ def _variant(base: Scenario, data: Mapping[str, Any], assignment: Sequence[tuple
     return sc, rules
 
 
+MAX_VARIANTS = 10_000
+"""Most variants (grid points) one sweep or sizing search builds: each is a validated scenario and
+rule set, built before anything runs."""
+
+
 def build_variants(scenario: Scenario, varies: Sequence[Vary],
                    overrides: Mapping[str, Any] | Sequence[str] | None = None) -> list[Variant]:
     """Every combination of the varied values (first key slowest), validated.
@@ -419,6 +431,11 @@ def build_variants(scenario: Scenario, varies: Sequence[Vary],
         dup = next(k for k in keys if keys.count(k) > 1)
         raise InputError(f"--vary {dup} is given twice; list all its values in one --vary", source=scenario.source,
                          location=dup)
+    count = math.prod(len(v.values) for v in varies)
+    if count > MAX_VARIANTS:
+        raise InputError(f"the --vary values make {count:,} variants; the most a sweep or a sizing search builds is "
+                         f"{MAX_VARIANTS:,} (MAX_VARIANTS): use fewer values", source=scenario.source,
+                         location="--vary")
     data = _dump(scenario)
     out: list[Variant] = []
     for i, combo in enumerate(itertools.product(*[v.values for v in varies])):
