@@ -218,9 +218,9 @@ def test_calendar_keeps_accepting_a_byte_order_mark(tmp_path: Path) -> None:
     assert "not a working day" in out
 
 
-@pytest.mark.parametrize("path", ["bad\x00name", ""])
-def test_a_calendar_path_click_could_not_stat_is_one_line(path: str) -> None:
-    one_error(["workdays", "2027-01-04", "--calendar", path], "calendar file")
+@pytest.mark.parametrize(("path", "said"), [("bad\x00name", "not a valid command-line string"), ("", "calendar file")])
+def test_a_calendar_path_click_could_not_stat_is_one_line(path: str, said: str) -> None:
+    one_error(["workdays", "2027-01-04", "--calendar", path], said)
 
 
 def test_counting_past_9999_says_so(tmp_path: Path) -> None:
