@@ -50,6 +50,8 @@ def interrupted() -> NoReturn:
     came (a Z3 context, say) may complain as they are collected at exit; those messages are
     silenced, as the run is over."""
     sys.unraisablehook = lambda unraisable: None
+    if sys.stderr.isatty():  # end the line the terminal's "^C" is on
+        click.echo(err=True)
     click.echo("zcsim: interrupted", err=True)
     sys.exit(EXIT_INTERRUPTED)
 
@@ -153,6 +155,12 @@ class ZcsimGroup(click.Group):
             return super().resolve_command(ctx, args)
         except click.UsageError as exc:
             raise OneLineUsageError(_usage_line(exc)) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:  # before click's own handler, which writes a blank line first
+            interrupted()
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
