@@ -427,7 +427,10 @@ def load_user_json(text: str, source: str, what: str, error: type[InputError] = 
     except RecursionError:
         raise error("not valid JSON: nested too deeply", source=source) from None
     except ValueError as exc:  # NaN/Infinity, or an integer of more than 4,300 digits
-        raise error(f"not valid JSON: {' '.join(str(exc).split())[:200]}", source=source) from None
+        text_ = str(exc)
+        if "integer string conversion" in text_:
+            text_ = f"a number has more than {sys.get_int_max_str_digits():,} digits"
+        raise error(f"not valid JSON: {' '.join(text_.split())[:200]}", source=source) from None
     bad = _lone_surrogate(data) if "\\u" in text else None
     if bad is not None:
         at = text.find("\\u" + format(next(ord(c) for c in bad if 0xD800 <= ord(c) <= 0xDFFF), "04x"))

@@ -54,6 +54,7 @@ from zcsim.draw._seed import MAX_SEED
 from zcsim.errors import CalendarError, InputError, RuleSetError
 from zcsim.law import LEVELS, RuleSet, builtin_rule_sets, load_rules
 from zcsim.law._load import canonical_key, load_rules_within
+from zcsim.law._params import MAX_COMMITTEE_SIZE
 from zcsim.procedure.application import EMPLOYER_KINDS, committee_may_review
 from zcsim.sim.behaviour import behaviour_names
 
@@ -107,9 +108,8 @@ MAX_EXPERTS = 1_000_000
 """Most experts in the whole pool (each pool's ``size`` and their sum): every expert is a record
 in memory for the draws (Art. 7, 10)."""
 
-MAX_COMMITTEE_SIZE = 1_000
-"""Largest committee (``committees[].size``, ``vice_chairs``): Art. 9's minimums are 11 and 25; a
-committee votes on every applicant as an applicants × members matrix."""
+# MAX_COMMITTEE_SIZE (largest committee: committees[].size, vice_chairs) has its home with the
+# rule sets' bounds (zcsim.law._params): one number for rules, draws, proofs and scenarios.
 
 MAX_PANELS = 1_000
 """Most panels of one committee (``committees[].panels``): each panel has at least 3 members (Art. 20)."""
