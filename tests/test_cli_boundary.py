@@ -128,3 +128,14 @@ def test_an_argument_no_shell_could_pass_is_one_line(arg: str) -> None:
     r = CliRunner().invoke(main, ["seal", str(RECORD), "--key-file", arg])
     assert r.exit_code == EXIT_BAD_INPUT
     assert "not a valid command-line string" in _one_error_line(r.stderr)
+
+
+def test_a_title_in_another_encoding_is_one_line(tmp_path: Path) -> None:
+    """Found by the option fuzzer (long profile): bytes a UTF-8 terminal cannot decode reach argv as
+    surrogate escapes, and writing them into the HTML raised UnicodeEncodeError (exit 70)."""
+    out = tmp_path / "res"
+    assert CliRunner().invoke(main, ["simulate", str(ROOT / "scenarios" / "quick.yaml"), "-n", "1", "--workers", "1",
+                                     "--out", str(out)]).exit_code == 0
+    r = CliRunner().invoke(main, ["report", str(out), "--title", "\udcff\udcfe"])
+    assert r.exit_code == EXIT_BAD_INPUT
+    assert "--title" in _one_error_line(r.stderr)

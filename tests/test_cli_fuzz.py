@@ -199,6 +199,8 @@ def test_no_command_option_ends_in_a_traceback(name: str, data: st.DataObject, w
     assert result.exception is None or isinstance(result.exception, SystemExit), (
         f"{argv!r} raised {result.exception!r}")
     assert result.exit_code in (0, 1, 2), f"{argv!r} exited {result.exit_code}: {result.stderr[-500:]}"
+    if result.exit_code == 2 and len(argv) == 1 and result.stderr.startswith("Usage:"):
+        return  # a group called without its command (`zcsim pool`) shows its help, as `zcsim` does
     if result.exit_code == 2:
         errors = [line for line in result.stderr.splitlines() if line.startswith("zcsim: error:")]
         assert len(errors) == 1, f"{argv!r}: expected one 'zcsim: error:' line, got: {result.stderr[-1500:]}"

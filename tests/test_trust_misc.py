@@ -28,9 +28,9 @@ def test_a_huge_exponent_in_vary_is_refused_at_once(vary: str) -> None:
     assert time.monotonic() - start < 20
 
 
-def test_a_huge_exponent_in_a_target_is_one_line() -> None:
+def test_an_infinite_target_is_one_line() -> None:
     r = CliRunner().invoke(main, ["size", QUICK, "--vary", "pool.size=150,180",
-                                  "--target", "quorum_failure_rate<=1e-99999999999"])
+                                  "--target", "quorum_failure_rate<=1e99999"])
     assert r.exit_code == 2
     assert "--target" in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
@@ -50,7 +50,8 @@ def test_a_blacklist_near_year_9999_is_judged_not_crashed() -> None:
         id = "A1"
         blacklisted_on = datetime.date(9998, 6, 1)
 
-    f = _blacklist(Applicant(), load_rules("beijing-2020"), datetime.date(9999, 1, 1))  # type: ignore[arg-type]
+    rules = load_rules("beijing-2020", ["blacklist_reading=bar"])
+    f = _blacklist(Applicant(), rules, datetime.date(9999, 1, 1))  # type: ignore[arg-type]
     assert f.ok is False and "9999-12-31" in f.detail
 
 

@@ -220,16 +220,18 @@ def load_run(folder: Path, label: str = "") -> RunData:
 
 
 def _rules_from_name(name: str | None) -> Any:
-    """A rule set from a name such as ``beijing-2020+pool_min_share_young=1/11`` (overrides after ``+``)."""
+    """A rule set from a name such as ``beijing-2020+pool_min_share_young=1/11,min_share_scope=committee``
+    (the rule sets' own reader parses the overrides after ``+``). A name it cannot read is refused:
+    a report under other rules than the run's would show wrong thresholds."""
     if not name:
         return None
     from zcsim.law import load_rules
 
-    base, *overrides = str(name).split("+")
     try:
-        return load_rules(base, overrides or None)
-    except InputError:
-        return None
+        return load_rules(str(name))
+    except InputError as exc:
+        raise InputError(f"the run's rule set {str(name)[:200]!r} cannot be rebuilt ({exc.message}); "
+                         "the report would show another rule set's figures", source="rules") from None
 
 
 def _sweep(folder: Path) -> SweepData:

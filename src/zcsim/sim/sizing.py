@@ -57,7 +57,6 @@ import numpy as np
 
 from zcsim.errors import InputError
 from zcsim.law import RuleSet
-from zcsim.law._load import parse_ratio
 from zcsim.sim._result import METRICS
 from zcsim.sim.scenario import Scenario, expand_committees, expand_groups, route
 from zcsim.sim.sweep import Variant, Vary, build_variants, run_jobs
@@ -119,7 +118,6 @@ def parse_target(text: str) -> Target:
     Target(metric='p95_working_days', op='<=', value=60.0, text='p95_days_to_result<=60')
     """
     import difflib
-    from fractions import Fraction
 
     m = _TARGET.match(text)
     if not m:
@@ -133,12 +131,18 @@ def parse_target(text: str) -> Target:
         raise InputError(f"--target {text!r}: unknown metric {name!r}"
                          + (f" (did you mean {close[0]!r}?)" if close else "")
                          + "; known: " + ", ".join(options), location="--target")
-    try:  # the rule sets' own exact reader: bounded digits and exponent (no 10**999999999 computed)
-        value = (float(parse_ratio(val[:-1], maximum=Fraction(100), error=InputError) / 100) if val.endswith("%")
-                 else float(parse_ratio(val, maximum=Fraction(10**9), error=InputError)))
-    except InputError as exc:
-        raise InputError(f"--target {text!r}: {val!r} is not a number in range ({exc.message})",
-                         location="--target") from None
+    number = val[:-1] if val.endswith("%") else val
+    # floats, never a Fraction: Fraction('1e-999999999') would build a billion-digit integer
+    num, slash, den = number.partition("/")
+    try:
+        value = (float(num) / float(den) if slash else float(number)) if len(number) <= 40 else math.nan
+    except (ValueError, ZeroDivisionError):
+        value = math.nan
+    if not math.isfinite(value) or abs(value) > 1e12:
+        raise InputError(f"--target {text!r}: {val!r} is not a number (a finite decimal or fraction such as 0.01, "
+                         "1/100 or 1%, at most 1e12)", location="--target")
+    if val.endswith("%"):
+        value /= 100
     return Target(metric, "<=" if op in ("<=", "≤") else ">=", value, text.strip())
 
 
