@@ -56,7 +56,7 @@ from zcsim.draw import (  # noqa: E402
 
 TARGET_S = 2.0
 QUOTAS = ["pool_min_share_young=1/5", "pool_min_share_grassroots=1/5", "pool_min_share_central=1/10",
-          "pool_min_share_non_public=1/10"]
+          "pool_min_share_non_public=1/10", "min_share_scope=committee"]  # the quota draw (Art. 10, committee scope)
 SPECIALTIES = [f"spec{i}" for i in range(10)]
 
 

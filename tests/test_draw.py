@@ -17,7 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zcsim import InputError, load_rules
+from zcsim import InputError
+from zcsim import load_rules as _load_rules
 from zcsim.draw import (
     CATEGORIES,
     ApplicantRecord,
@@ -37,6 +38,13 @@ from zcsim.law import LEVELS
 from zcsim.procedure.committee import committee_constitution, panel_composition
 
 SMALL = ["committee_min_size_specialty=3", "committee_min_size_series=3"]
+
+
+def load_rules(spec: str = "beijing-2020", overrides: list[str] | None = None):  # type: ignore[no-untyped-def]
+    """The tests of this file exercise the quota draw: the Art. 10 shares as committee quotas
+    (``min_share_scope = committee``, the draw before issue 12). The default scope, ``pool``, is
+    tested in tests/test_pool_check.py."""
+    return _load_rules(spec, [*(overrides or []), "min_share_scope=committee"])
 
 
 def make_pool(n: int, *, seed: int = 0, series: str = "eng", specialty: str = "el", level: str = "senior",

@@ -51,12 +51,14 @@ def files(tmp_path: Path) -> dict[str, str]:
 
 
 BASE = ["--series", "engineering", "--specialty", "electrical", "--level", "senior", "--seed", "7"]
+QUOTA = ["--set", "min_share_scope=committee"]  # the quota draw (Art. 10 shares on each committee); default: pool
 
 
 def test_draw_prints_committee_roles_quotas_and_alternates(files) -> None:
-    code, out, err = run("--experts", files["experts"], *BASE, "--min-share", "young=1/5")
+    code, out, err = run("--experts", files["experts"], *BASE, *QUOTA, "--min-share", "young=1/5")
     assert code == 0, err
-    for needle in ("Committee", "chair", "vice-chair", "Quotas (Art. 10)", "young", "1/5", "Alternates", "Art. 9 checks"):
+    for needle in ("Committee", "chair", "vice-chair", "Committee quotas (Art. 10", "young", "1/5", "Alternates",
+                   "Art. 9 checks", "Pool shares (Art. 10)"):
         assert needle in out
     assert err == f"zcsim: read {files['experts']}: 61 rows, utf-8\n"  # how the pool was read (issue 11)
 
@@ -79,7 +81,7 @@ def test_draw_with_panels_respects_conflicts_and_reports_scope(files) -> None:
 
 
 def test_json_shape(files) -> None:
-    code, out, _ = run("--experts", files["experts"], *BASE, "--json", "--min-share", "young=0.2", "--vice-chairs", "2")
+    code, out, _ = run("--experts", files["experts"], *BASE, *QUOTA, "--json", "--min-share", "young=0.2", "--vice-chairs", "2")
     assert code == 0
     doc = json.loads(out)
     assert set(doc) == {"rules", "committee", "panels", "frequencies", "inputs", "warnings"}
@@ -97,7 +99,7 @@ def test_json_shape(files) -> None:
 
 
 def test_repeat_prints_the_frequency_report(files) -> None:
-    code, out, _ = run("--experts", files["experts"], *BASE, "--min-share", "young=3/11", "--repeat", "100")
+    code, out, _ = run("--experts", files["experts"], *BASE, *QUOTA, "--min-share", "young=3/11", "--repeat", "100")
     assert code == 0
     for needle in ("Selection frequencies", "Exact probability", "Empirical frequency", "Legacy frequency",
                    "uniform quota draw (exact)", "legacy greedy", "young experts are drawn with probability"):
@@ -127,7 +129,7 @@ def one_line_error(code: int, out: str, err: str) -> str:
     (["--experts", "{experts}", *BASE, "--size", "twelve"], "'twelve' is not a valid integer"),
     (["--experts", "{experts}", "--series", "engineering", "--level", "senior"], "--seed is required"),
     (["--experts", "{experts}", *BASE, "--level", "expert"], "level 'expert' is not one of junior, intermediate, senior"),
-    (["--experts", "{experts}", *BASE, "--min-share", "non-public=1"],
+    (["--experts", "{experts}", *BASE, *QUOTA, "--min-share", "non-public=1"],
      ("the non-public-expert quota needs 11 (⌈1 × 11⌉) but the pool has 6 eligible non-public experts (Art. 10); "
       "smallest relaxation: lower pool_min_share_non_public from 1 to 6/11 (needs 6 instead of 11) "
       "(--set pool_min_share_non_public=6/11)")),
@@ -156,7 +158,7 @@ def test_bad_input_exits_2_with_one_line(files, args, needle) -> None:
 
 
 def test_infeasible_draw_names_the_relaxation(files) -> None:
-    line = one_line_error(*run("--experts", files["experts"], *BASE, "--min-share", "young=8/11",
+    line = one_line_error(*run("--experts", files["experts"], *BASE, *QUOTA, "--min-share", "young=8/11",
                                "--min-share", "non_public=6/11"))
     assert ("the non-public-expert quota needs 6 and the young-expert quota needs 8 in a committee of 11, but only 2 "
             "eligible experts are both non-public and young, so these quotas take at least 12 seats (Art. 10)") in line

@@ -159,7 +159,8 @@ def test_pool_panel_assignment_proved_and_refuted() -> None:
     res = run_json("--pool", str(POOL), "--date", "2025-11-14", "--only", "panel")
     assert [r["verdict"] for r in res] == ["proved"]
     assert len(res[0]["witness"]["committee"]) == 25
-    res = run_json("--pool", str(POOL), "--date", "2025-11-14", "--only", "panel", "--set", "pool_min_share_young=1/2")
+    res = run_json("--pool", str(POOL), "--date", "2025-11-14", "--only", "panel", "--set", "pool_min_share_young=1/2",
+                   "--set", "min_share_scope=committee")
     assert [r["verdict"] for r in res] == ["refuted"]
     assert res[0]["core"] == ["quota.young (Art. 10)"]
     assert res[0]["counterexample"]["core"][0]["rule"] == "quota.young"

@@ -125,7 +125,8 @@ def _conflicts(conflicts_file: str | None, relations_file: str | None, date: str
               help=f"Committee size (odd, ≥ the Art. 9 minimum, at most the eligible experts and {MAX_COMMITTEE_SIZE:,}); "
                    "default the smallest valid.")
 @click.option("--min-share", "min_shares", multiple=True, metavar="CAT=SHARE",
-              help="Minimum share of a category in the committee, e.g. young=1/5 (sugar for --set pool_min_share_CAT=SHARE).")
+              help="Minimum share of a category, e.g. young=1/5 (sugar for --set pool_min_share_CAT=SHARE): checked on the "
+                   "pool (Art. 10); a quota on the committee only with --set min_share_scope=committee.")
 @click.option("--vice-chairs", type=int, metavar="K", help="Number of vice-chairs (Art. 9: 1 to 3; default the rule's minimum).")
 @click.option("--alternates", type=click.IntRange(min=0), metavar="N",
               help="Length of the ranked alternates list, 0 or more (default: the committee size; at most the "
@@ -155,6 +156,12 @@ def draw(experts_file: str | None, series: str | None, specialty: str | None, le
          as_json: bool, rules_spec: str | None, overrides: Sequence[str]) -> None:
     """Draw a committee from the expert pool at random (Art. 7, 9, 10), with roles and ranked
     alternates; split it into panels and assign applicants without conflicts (Art. 20, 29).
+
+    \b
+    The Art. 10 minimum shares bind the pool (min_share_scope = pool, the default): the
+    committee is a uniform draw from the eligible experts, and the output states the pool's
+    shares against the minimums. --set min_share_scope=committee draws with ⌈share × size⌉
+    quotas instead. Experts whose status is `removed` (Art. 44) are never drawn.
 
     \b
     zcsim draw --experts experts.csv --series engineering --specialty electrical --level senior \\
@@ -264,15 +271,17 @@ def _print_committee(con: Console, d: Any) -> None:
         t.add_row(str(i), m.id, m.role.replace("_", "-"), m.expert.employer, _cats(m.expert.categories))
     con.print(t)
     drawn = d.drawn
-    q = Table(title="Quotas (Art. 10): need ⌈share × size⌉")
-    for col in ("Category", "Share", "Need", "Drawn", "In pool", ""):
-        q.add_column(col)
-    for c in d.need:
-        ok = drawn[c] >= d.need[c]
-        q.add_row(c, str(d.shares[c]), str(d.need[c]), str(drawn[c]), str(d.available[c]),
-                  "[green]ok[/green]" if ok else "[red]short[/red]")
-    con.print(q)
-    checks = ", ".join(f"{f.rule} ok" for f in d.findings)
+    if d.min_share_scope == "committee":
+        q = Table(title="Committee quotas (Art. 10, scope committee): ⌈share × size⌉")
+        for col in ("Category", "Share", "Need", "Drawn", "In pool", ""):
+            q.add_column(col)
+        for c in d.need:
+            ok = drawn[c] >= d.need[c]
+            q.add_row(c, str(d.shares[c]), str(d.need[c]), str(drawn[c]), str(d.available[c]),
+                      "[green]ok[/green]" if ok else "[red]short[/red]")
+        con.print(q)
+    _print_pool_shares(con, d)
+    checks = ", ".join(f"{f.rule} ok" for f in d.findings if f.article == 9)
     con.print(f"Art. 9 checks: {checks}", soft_wrap=True)
     if d.alternates:
         a = Table(title=f"Alternates ({len(d.alternates)}, in the order they replace a member)")
@@ -281,8 +290,28 @@ def _print_committee(con: Console, d: Any) -> None:
         for i, e in enumerate(d.alternates, start=1):
             a.add_row(str(i), e.id, e.employer, _cats(e.categories))
         con.print(a)
+    elif d.eligible > d.size:
+        con.print("No alternates drawn (--alternates 0).")
     else:
         con.print("No alternates: every eligible expert is on the committee.")
+
+
+def _print_pool_shares(con: Console, d: Any) -> None:
+    """The pool's Art. 10 shares (the pool check) under the committee table, and the scope."""
+    comp = d.pool
+    if comp is None:
+        return
+    head = f"Pool shares (Art. 10), {comp.scope}: {comp.total} active experts"
+    if comp.removed:
+        head += f"; {comp.removed_note}, never drawn"
+    con.print(head, soft_wrap=True)
+    for s in comp.shares:
+        mark = "" if s.minimum == 0 else " [green]ok[/green]" if s.met else " [red]short[/red]"
+        con.print(f"  {s.text}{mark}", soft_wrap=True)
+    if d.min_share_scope == "pool":
+        con.print("min_share_scope = pool: the shares bind the pool, the committee is a uniform draw without "
+                  "quota" + ("" if comp.ok else "; the pool is short of a minimum share (zcsim pool check)"),
+                  soft_wrap=True)
 
 
 def _short_list(items: Sequence[str], n: int = 10) -> str:
@@ -304,7 +333,7 @@ def _print_panels(con: Console, pa: Any) -> None:
 
 def _print_report(con: Console, r: Any) -> None:
     con.print(f"[bold]Selection frequencies[/bold] — {r.repeat} draws of {r.size} from {r.eligible} eligible experts; "
-              f"need {', '.join(f'{c} {n}' for c, n in r.need.items() if n) or 'no quotas'}")
+              f"need {', '.join(f'{c} {n}' for c, n in r.need.items() if n) or 'no quotas'}", soft_wrap=True)
     t = Table(title="By expert type")
     for col in ("Type", "In pool", "Exact probability", "Empirical frequency", "Legacy frequency"):
         t.add_column(col, justify="right" if col != "Type" else "left")

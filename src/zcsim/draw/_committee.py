@@ -1,9 +1,14 @@
-"""Drawing a committee from the expert pool (Art. 7, 9, 10), with ranked alternates.
+"""Drawing a committee from the expert pool (Art. 7, 9, 10, 44), with ranked alternates.
 
 The committee is drawn uniformly at random among *all* committees of the requested size whose
 experts are of the committee's series (and specialty) with a title of at least its level
-(Art. 7) and which meet every minimum share of Art. 10 (``pool_min_share_*``): each category
-``c`` needs ``⌈share_c × size⌉`` experts. See :mod:`zcsim.draw._quota` for the sampler.
+(Art. 7), are not removed from the pool (Art. 44), and, under ``min_share_scope = committee``
+only, meet every minimum share of Art. 10 (``pool_min_share_*``): each category ``c`` then needs
+``⌈share_c × size⌉`` experts. Under the default ``min_share_scope = pool`` (the letter of Art. 10:
+专家库中…应有一定比例) the shares bind the pool, not the committee: the draw is a plain uniform
+draw of ``size`` of the eligible experts, and the pool's shares are reported beside it
+(:attr:`CommitteeDraw.pool`, :func:`zcsim.procedure.pool.pool_composition`). See
+:mod:`zcsim.draw._quota` for the sampler.
 
 Who chairs is left by the Measures to the agency (Art. 9 fixes only the numbers: one chair, 1 to 3
 vice-chairs). zcsim's neutral default draws the chair and vice-chairs at random among the drawn
@@ -15,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import itertools
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -30,8 +34,16 @@ from zcsim.draw._quota import QuotaModel
 from zcsim.draw._seed import Seed, child, generator, seed_json, seed_sequence
 from zcsim.errors import InputError
 from zcsim.law import LEVELS, RuleSet, format_value
+from zcsim.law._params import MAX_COMMITTEE_SIZE
 from zcsim.procedure._finding import Finding
 from zcsim.procedure.committee import committee_constitution
+from zcsim.procedure.pool import (
+    PoolComposition,
+    committee_min_share,
+    committee_quota,
+    pool_composition,
+    removed_not_drawn,
+)
 
 __all__ = [
     "Member",
@@ -98,9 +110,14 @@ class CommitteeDraw:
     available : mapping of category to int
         Eligible experts of each category in the pool.
     eligible : int
-        Eligible experts in the pool (series, specialty, level).
+        Eligible experts in the pool (series, specialty, level; removed experts left out, Art. 44).
     findings : tuple of Finding
-        :func:`~zcsim.procedure.committee.committee_constitution` on the drawn committee (all ok).
+        :func:`~zcsim.procedure.committee.committee_constitution`,
+        :func:`~zcsim.procedure.pool.committee_min_share` and
+        :func:`~zcsim.procedure.pool.removed_not_drawn` on the drawn committee (all ok).
+    pool : PoolComposition or None
+        The Art. 10 shares of the experts of the committee's scope (series, specialty, level), the
+        removed ones counted apart: the pool check (``pool.min_share``), which may be short.
     """
 
     series: str
@@ -117,6 +134,12 @@ class CommitteeDraw:
     available: Mapping[str, int]
     eligible: int
     findings: tuple[Finding, ...] = field(repr=False)
+    pool: PoolComposition | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def min_share_scope(self) -> str:
+        """``pool`` (no committee quota; the default) or ``committee`` (a quota draw), Art. 10."""
+        return self.rules.min_share_scope
 
     @property
     def by_specialty(self) -> bool:
@@ -163,8 +186,10 @@ class CommitteeDraw:
             "formed_by": "specialty" if self.by_specialty else "series",
             "size": self.size, "rules": self.rules.name, "seed": self.seed, "eligible": self.eligible,
             "members": [{**_expert_json(m.expert), "role": m.role} for m in self.members],
+            "min_share_scope": self.min_share_scope,
             "quota": {c: {"share": str(self.shares[c]), "need": self.need[c], "drawn": drawn[c],
                           "available": self.available[c], "met": drawn[c] >= self.need[c]} for c in CATEGORIES},
+            "pool_shares": self.pool.as_json() if self.pool is not None else None,
             "alternates": [{"rank": i + 1, **_expert_json(e)} for i, e in enumerate(self.alternates)],
             "checks": [{**f.as_dict(), "ok": f.ok} for f in self.findings],
         }
@@ -174,18 +199,21 @@ class CommitteeDraw:
 # size and quotas
 # ----------------------------------------------------------------------------------------------
 def quota_need(rules: RuleSet, size: int) -> dict[str, int]:
-    """Experts each category needs in a committee of ``size``: ``⌈share × size⌉`` (exact).
+    """Experts each category needs in a drawn committee of ``size``: ``⌈share × size⌉`` (exact)
+    under ``min_share_scope = committee``; 0 under the default ``pool`` (Art. 10 binds the pool).
+    The rule's home is :func:`zcsim.procedure.pool.committee_quota`.
 
     >>> from zcsim import load_rules
-    >>> quota_need(load_rules(overrides=["pool_min_share_young=1/5"]), 25)["young"]
+    >>> quota_need(load_rules(overrides=["pool_min_share_young=1/5", "min_share_scope=committee"]), 25)["young"]
     5
+    >>> quota_need(load_rules(overrides=["pool_min_share_young=1/5"]), 25)["young"]
+    0
     """
-    return {c: math.ceil(getattr(rules, _share_key(c)) * size) for c in CATEGORIES}
+    return committee_quota(rules, size)
 
 
-MAX_COMMITTEE_SIZE = 10_000
-"""Largest committee zcsim draws (far above any rule set's ``committee_max_size``): a larger
-requested size is refused at once, before any list of that size is made."""
+# MAX_COMMITTEE_SIZE, the largest committee zcsim draws (a larger requested size is refused at once,
+# before any list of that size is made), is the rule sets' own bound (zcsim.law._params).
 
 
 def _valid_sizes(rules: RuleSet, *, minimum: int | None, lo: int, hi: int) -> list[int]:
@@ -342,10 +370,15 @@ def draw_committee(
     >>> from zcsim.draw import ExpertRecord, Pool
     >>> pool = Pool(ExpertRecord(f"E{i:02}", f"ORG{i % 7}", "engineering", "electrical", "senior",
     ...                          young=i % 4 == 0) for i in range(40))
-    >>> rules = load_rules(overrides=["pool_min_share_young=1/5"])
+    >>> rules = load_rules(overrides=["pool_min_share_young=1/5", "min_share_scope=committee"])
     >>> d = draw_committee(pool, rules, series="engineering", specialty="electrical", level="senior", seed=1)
-    >>> d.size, d.need["young"] <= d.drawn["young"], [m.role for m in d.members][:2]
-    (11, True, ['chair', 'vice_chair'])
+    >>> d.size, d.need["young"], d.need["young"] <= d.drawn["young"], [m.role for m in d.members][:2]
+    (11, 3, True, ['chair', 'vice_chair'])
+    >>> d.pool.share("young").text   # the pool check beside the draw (Art. 10)
+    'young: 10 of 40 = 25 % ≥ 20 %'
+    >>> draw_committee(pool, load_rules(overrides=["pool_min_share_young=1/5"]), series="engineering",
+    ...                specialty="electrical", level="senior", seed=1).need["young"]   # default scope: no quota
+    0
     >>> d == draw_committee(pool, rules, series="engineering", specialty="electrical", level="senior", seed=1)
     True
     """
@@ -369,9 +402,18 @@ def draw_committee(
         size_adjustment_filed=size_adjustment_filed, seed=seed_json(seed), members=members, alternates=alts,
         need=need, shares={c: getattr(rules, _share_key(c)) for c in CATEGORIES},
         available={c: model.available(c) for c in CATEGORIES}, eligible=len(eligible),
-        findings=(),
+        findings=(), pool=_pool_shares(pool, rules, series=series, level=level, specialty=specialty),
     )
     return _checked(draw)
+
+
+def _pool_shares(pool: Pool | Iterable[ExpertRecord], rules: RuleSet, *, series: str, level: str,
+                 specialty: str | None) -> PoolComposition:
+    """The pool check (Art. 10) on the experts of the committee's scope, removed ones apart (Art. 44)."""
+    if not isinstance(pool, Pool):
+        pool = Pool(pool)
+    return pool_composition(pool.in_scope(series, level, specialty), rules,
+                            scope=_describe_scope(series, specialty, level))
 
 
 def _prepare(pool: Pool | Iterable[ExpertRecord], rules: RuleSet, *, series: str, level: str,
@@ -413,9 +455,12 @@ def _assign_roles(chosen: Sequence[ExpertRecord], chairs: int, vice_chairs: int,
 
 
 def _checked(draw: CommitteeDraw) -> CommitteeDraw:
-    findings = tuple(committee_constitution(
+    findings = (*committee_constitution(
         [(m.id, m.role) for m in draw.members], draw.rules, by_specialty=draw.by_specialty, level=draw.level,
-        size_adjustment_filed=draw.size_adjustment_filed))
+        size_adjustment_filed=draw.size_adjustment_filed,
+        # a draw under a filed size adjustment draws the size that filing names (Art. 9)
+        filed_size=draw.size if draw.size_adjustment_filed or draw.rules.size_adjustment_filed else None),
+        *committee_min_share(draw.experts, draw.rules), removed_not_drawn(draw.experts))
     draw = dataclasses.replace(draw, findings=findings)
     bad = draw.violations
     if bad or not draw.quota_met:  # pragma: no cover - an internal invariant, tested
@@ -574,6 +619,10 @@ def _quota_relaxations(model: QuotaModel, ctx: _Context, short: Sequence[str]) -
                 who = " and ".join(CATEGORY_NAMES[c] for c in subset)
                 out.append(Relaxation("pool", f"add {n} eligible expert{'s' if n != 1 else ''} who "
                                               f"{'are' if n != 1 else 'is'} {who} ({scope}) to the pool", cost=n))
+    # 4. the letter of Art. 10: the shares bind the pool, not each committee (no quota in the draw)
+    out.append(Relaxation("scope", "apply the Art. 10 shares to the pool rather than to each committee (the letter, "
+                                   "专家库中…应有一定比例; check the pool with `zcsim pool check`)",
+                          ("min_share_scope=pool",), cost=size))
     return out
 
 

@@ -46,7 +46,7 @@ class Relaxation:
         ``quota`` (lower minimum shares), ``size`` (another committee size), ``size_adjustment``
         (a filed size adjustment, Art. 9), ``pool`` (more experts in the pool), ``panels``
         (another number of panels), ``alternates`` (replace committee experts by alternates),
-        ``committee`` (a larger committee).
+        ``committee`` (a larger committee), ``scope`` (``min_share_scope=pool``: no committee quota, Art. 10).
     description : str
         What to change, in words.
     overrides : tuple of str

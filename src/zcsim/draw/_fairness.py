@@ -5,7 +5,9 @@
 ``draw_committee(..., seed=SeedSequence(seed).spawn(repeat)[i])``), counts how often each
 eligible expert is drawn, and sets the frequencies beside
 
-- the exact inclusion probabilities of the uniform quota draw (from its dynamic programme), and
+- the exact inclusion probabilities of the uniform quota draw (from its dynamic programme; under
+  the default ``min_share_scope = pool`` there is no quota and every eligible expert's probability
+  is ``size / eligible``), and
 - the frequencies of the greedy "legacy" quota method that sortition practitioners use
   (:func:`~zcsim.draw.legacy_sample`), run ``repeat`` times on seeds ``spawn(2 * repeat)[repeat:]``.
 
@@ -168,10 +170,14 @@ def selection_frequencies(
     >>> from zcsim import load_rules
     >>> from zcsim.draw import ExpertRecord
     >>> pool = [ExpertRecord(f"E{i}", "O", "s", "x", "senior", young=i < 4) for i in range(20)]
-    >>> rep = selection_frequencies(pool, load_rules(overrides=["pool_min_share_young=3/11"]),
-    ...                             series="s", specialty="x", level="senior", repeat=200, seed=1)
+    >>> quota = load_rules(overrides=["pool_min_share_young=3/11", "min_share_scope=committee"])
+    >>> rep = selection_frequencies(pool, quota, series="s", specialty="x", level="senior", repeat=200, seed=1)
     >>> [(t.label, t.pool, round(t.exact, 3)) for t in rep.types]
     [('(none)', 16, 0.489), ('young', 4, 0.795)]
+    >>> rep = selection_frequencies(pool, load_rules(overrides=["pool_min_share_young=3/11"]),  # scope pool
+    ...                             series="s", specialty="x", level="senior", repeat=200, seed=1)
+    >>> [(t.label, t.pool, t.exact) for t in rep.types]   # no quota: 11/20 for everyone
+    [('(none)', 16, 0.55), ('young', 4, 0.55)]
     """
     if repeat < 1 or repeat > MAX_REPEAT:
         raise DrawError(f"repeat must be at least 1 and at most {MAX_REPEAT:,} (MAX_REPEAT), got {repeat}", article=7)

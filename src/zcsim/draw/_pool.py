@@ -1,7 +1,9 @@
 """Expert pools and applicant lists, read from the CSV files an agency exports (Art. 7, 10).
 
 ``experts.csv``: ``id, employer, series, specialty, level, grassroots, central, non_public, young``
-(booleans ``true``/``false``); ``applicants.csv``: ``id, employer, series, specialty, level``.
+(booleans ``true``/``false``) and an optional ``status`` column: ``active`` (also when blank or
+absent) or ``removed`` (the expert's qualification cancelled, 取消评审专家资格, Art. 44: counted
+apart by the pool check and never drawn); ``applicants.csv``: ``id, employer, series, specialty, level``.
 More columns are allowed and kept in ``extra``. Every problem is reported with the file, the line
 and the column, and what was expected.
 
@@ -33,6 +35,7 @@ from typing import Any
 from zcsim._files import STDIN, decode_table, read_user_bytes
 from zcsim.errors import InputError
 from zcsim.law import LEVELS
+from zcsim.procedure.pool import STATUSES
 
 __all__ = [
     "CATEGORIES",
@@ -86,7 +89,14 @@ class ExpertRecord:
     central: bool = False
     non_public: bool = False
     young: bool = False
+    status: str = "active"
+    """``active``, or ``removed`` from the pool (取消评审专家资格, Art. 44): never drawn."""
     extra: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def removed(self) -> bool:
+        """Whether the expert is removed from the pool (Art. 44)."""
+        return self.status == "removed"
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -337,6 +347,22 @@ def _bool(row: CsvRow, column: str) -> bool:
     raise row.error(column, f"expected true or false, got {row.get(column)!r}")
 
 
+EXPERT_STATUSES: tuple[str, ...] = STATUSES
+"""Values of the optional ``status`` column of ``experts.csv`` (blank = ``active``; Art. 44)."""
+
+
+def _status(row: CsvRow) -> str:
+    text = row.get("status").lower()
+    if not text:
+        return "active"
+    if text not in EXPERT_STATUSES:
+        close = difflib.get_close_matches(text, EXPERT_STATUSES, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise row.error("status", f"got {row.get('status')!r}; expected active, removed (an expert whose "
+                                  f"qualification is cancelled, Art. 44) or blank (= active){hint}")
+    return text
+
+
 def _required(row: CsvRow, column: str) -> str:
     text = row.get(column)
     if not text:
@@ -405,15 +431,16 @@ def read_people(path: str | Path | CsvTable, which: str, *, encoding: str | None
         lines[ident] = row.line
         common = {"id": ident, "employer": normalise_id(row.get("employer")), "series": _required(row, "series"),
                   "specialty": row.get("specialty"), "level": _level(row),
-                  "extra": {k: v for k, v in row.values.items() if k not in columns}}
-        out.append(ExpertRecord(**common, **{c: _bool(row, c) for c in CATEGORIES}) if expert
+                  "extra": {k: v for k, v in row.values.items() if k not in columns and not (expert and k == "status")}}
+        out.append(ExpertRecord(**common, **{c: _bool(row, c) for c in CATEGORIES}, status=_status(row)) if expert
                    else ApplicantRecord(**common))
     return People(which, out, lines, header, table)
 
 
 def load_experts(path: str | Path | CsvTable, *, encoding: str | None = None) -> list[ExpertRecord]:
     """Read ``experts.csv``: ``id, employer, series, specialty, level, grassroots, central,
-    non_public, young`` (more columns are kept in ``extra``), read once as :func:`read_table`
+    non_public, young`` and optionally ``status`` (``active``/blank or ``removed``, Art. 44; any
+    other value is an error naming the line); more columns are kept in ``extra``; read once as :func:`read_table`
     says (a pipe or ``-`` too; UTF-8 or GB18030, detected unless ``encoding``); ids are
     normalised (:func:`normalise_id`).
 
@@ -466,12 +493,23 @@ class Pool:
     def __iter__(self) -> Iterator[ExpertRecord]:
         return iter(self.experts)
 
-    def eligible(self, series: str, level: str, specialty: str | None = None) -> list[ExpertRecord]:
-        """Experts who may sit on a committee of ``series`` (and ``specialty``) at ``level``:
-        same series (no cross-series committees, Art. 7) and a title of at least that level
-        ("具有相应等级职称的专家", Art. 7)."""
+    def in_scope(self, series: str, level: str, specialty: str | None = None) -> list[ExpertRecord]:
+        """Experts of ``series`` (and ``specialty``) with a title of at least ``level``, removed
+        ones included (the pool check counts them apart, Art. 44)."""
         rank = LEVELS.index(level)
         high_enough = set(LEVELS[rank:])  # level_rank >= rank
         return [e for e in self.experts
                 if e.series == series and (e.level in high_enough or e.level_rank >= rank)
                 and (specialty is None or e.specialty == specialty)]
+
+    def eligible(self, series: str, level: str, specialty: str | None = None) -> list[ExpertRecord]:
+        """Experts who may sit on a committee of ``series`` (and ``specialty``) at ``level``:
+        same series (no cross-series committees, Art. 7), a title of at least that level
+        ("具有相应等级职称的专家", Art. 7), and not removed from the pool (Art. 44).
+
+        >>> pool = Pool([ExpertRecord("E1", "O", "s", "", "senior"),
+        ...              ExpertRecord("E2", "O", "s", "", "senior", status="removed")])
+        >>> [e.id for e in pool.eligible("s", "senior")]
+        ['E1']
+        """
+        return [e for e in self.in_scope(series, level, specialty) if not e.removed]

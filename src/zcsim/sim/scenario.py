@@ -413,8 +413,9 @@ class Experts(_Section):
                                       description="Shares of the experts' own title levels, summing to 1.")
     categories: dict[Category, Prob] = Field(
         default_factory=lambda: {"grassroots": 0.20, "central": 0.10, "non_public": 0.15, "young": 0.15},
-        description="Probability an expert belongs to each Art. 10 category (independent flags); the "
-                    "rule set's pool_min_share_* are the quotas of the draw.")
+        description="Probability an expert belongs to each Art. 10 category (independent flags). The "
+                    "rule set's pool_min_share_* are quotas of each committee draw only with "
+                    "min_share_scope: committee; under the default (pool) committees are drawn uniformly.")
     no_show: Prob = Field(0.05, description="Probability an expert misses a meeting (independent).")
     stringency_sd: ScaleSd = Field(0.5, description="Spread of expert stringency (latent_quality model).")
 

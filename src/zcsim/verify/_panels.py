@@ -48,7 +48,9 @@ def panel_constraints(prob: PanelProblem, rules: RuleSet) -> tuple[list[z3.BoolR
 
     ``x[e]``: expert ``e`` is on the committee; ``y[e, p]``: on panel ``p``; ``z[a, p]``: applicant
     ``a`` is reviewed by panel ``p``. Each applicant's constraint is tracked on its own, as is each
-    Art. 10 quota, so an unsat core names the applicants and quotas that cannot all be met.
+    Art. 10 quota (only under ``min_share_scope = committee``; under the default ``pool`` the
+    shares bind the pool and the committee has no quota), so an unsat core names the applicants
+    and quotas that cannot all be met.
     """
     E = [e.id for e in prob.experts]
     P = range(prob.panels)
@@ -64,12 +66,12 @@ def panel_constraints(prob: PanelProblem, rules: RuleSet) -> tuple[list[z3.BoolR
         if rules.panel_experts_from_committee:
             for p in P:
                 bg.append(z3.Implies(y[e, p], x[e]))
-    need = quota_need(rules, prob.size)
+    need = quota_need(rules, prob.size)  # all 0 under min_share_scope = pool: Art. 10 binds the pool, not the committee
     for c in CATEGORIES:
         if need[c] > 0:
             members = [x[e.id] for e in prob.experts if getattr(e, c)]
             tracked.append((f"quota.{c}", 10, f"at least {need[c]} {c.replace('_', '-')} experts "
-                            f"(pool_min_share_{c} = {getattr(rules, 'pool_min_share_' + c)})",
+                            f"(pool_min_share_{c} = {getattr(rules, 'pool_min_share_' + c)}, min_share_scope = committee)",
                             z3.PbGe([(v, 1) for v in members], need[c]) if members else z3.BoolVal(False)))
     for p in P:
         tracked.append((f"panel.min_size[{p + 1}]", 20, f"panel {p + 1} has at least {rules.panel_min_size} experts",
