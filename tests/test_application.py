@@ -41,6 +41,7 @@ from zcsim.procedure.application import (
 
 D = datetime.date
 ON = D(2025, 3, 1)
+BAR = ("blacklist_reading=bar",)  # Art. 41 names no bar on applying again: the bar is this reading
 MODULE = Path(__file__).resolve().parents[1] / "src" / "zcsim" / "procedure" / "application.py"
 
 
@@ -101,8 +102,8 @@ ELIGIBILITY = [
     # --- Art. 3 scope
     pytest.param(Elig(person(), set()), id="art3-beijing-employer"),
     pytest.param(Elig(person(employer_kind="public_institution"), set()), id="art3-public-institution"),
-    pytest.param(Elig(person(employer_in_beijing=False), {"eligibility.scope"}),
-                 id="art3-employer-outside-beijing"),
+    pytest.param(Elig(person(employer_in_beijing=False), {"eligibility.entrustment"}),
+                 id="art17-employer-outside-beijing-not-entrusted"),
     pytest.param(Elig(person(employer_kind="self_employed", years_working_in_beijing=1), set()),
                  id="art3-self-employed-exactly-1-year"),
     pytest.param(Elig(person(employer_kind="self_employed", years_working_in_beijing=0),
@@ -213,23 +214,23 @@ ELIGIBILITY = [
     pytest.param(Elig(person(level_applied="senior", titles=(other("intermediate", "qualification"),)),
                       set()), id="art35-qualification-counts"),
     # --- Art. 41 blacklist (anniversary inclusive, see module docstring)
-    pytest.param(Elig(person(blacklisted_on=D(2023, 3, 1)), {"eligibility.blacklist"}),
+    pytest.param(Elig(person(blacklisted_on=D(2023, 3, 1)), {"eligibility.blacklist"}, BAR),
                  id="art41-blacklisted-2-years-ago"),
-    pytest.param(Elig(person(blacklisted_on=D(2022, 3, 1)), {"eligibility.blacklist"}),
+    pytest.param(Elig(person(blacklisted_on=D(2022, 3, 1)), {"eligibility.blacklist"}, BAR),
                  id="art41-blacklisted-exactly-3-years-ago-last-day"),
     pytest.param(Elig(person(blacklisted_on=D(2022, 2, 28)), set()),
                  id="art41-blacklisted-3-years-1-day-ago"),
     pytest.param(Elig(person(blacklisted_on=D(2022, 2, 28)), {"eligibility.blacklist"},
-                      ("blacklist_years=5",)),
+                      ("blacklist_years=5", *BAR)),
                  id="art41-blacklist-years-5"),
     pytest.param(Elig(person(blacklisted_on=D(2025, 6, 1)), set()), id="art41-blacklisted-after-on"),
-    pytest.param(Elig(person(blacklisted_on=D(2020, 2, 29)), {"eligibility.blacklist"}, on=D(2023, 2, 28)),
+    pytest.param(Elig(person(blacklisted_on=D(2020, 2, 29)), {"eligibility.blacklist"}, BAR, on=D(2023, 2, 28)),
                  id="art41-leap-day-anniversary-is-28-feb"),
     pytest.param(Elig(person(blacklisted_on=D(2020, 2, 29)), set(), on=D(2023, 3, 1)),
                  id="art41-leap-day-record-ended"),
     # --- several at once
     pytest.param(Elig(person(retired=True, blacklisted_on=D(2024, 1, 1), level_applied="senior"),
-                      {"eligibility.in_service", "eligibility.blacklist", "eligibility.level_by_level"}),
+                      {"eligibility.in_service", "eligibility.blacklist", "eligibility.level_by_level"}, BAR),
                  id="several-failures-all-reported"),
 ]
 
@@ -276,7 +277,7 @@ def test_eligibility_always_evaluates_the_core_checks() -> None:
 )
 def test_failing_details_show_numbers_and_parameters(applicant: Applicant, rule: str,
                                                      phrases: tuple[str, ...]) -> None:
-    bad = [f for f in eligibility(applicant, load_rules(), on=ON) if f.rule == rule]
+    bad = [f for f in eligibility(applicant, load_rules("beijing-2020", list(BAR)), on=ON) if f.rule == rule]
     assert len(bad) == 1 and not bad[0].ok
     for phrase in phrases:
         assert phrase in bad[0].detail, (phrase, bad[0].detail)

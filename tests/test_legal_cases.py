@@ -71,7 +71,8 @@ def run_case(case: LegalCase) -> Any:
         members = [(f"C{i}", "chair") for i in range(chairs)] + [(f"V{i}", "vice_chair") for i in range(vices)]
         members += [(f"M{i}", "member") for i in range(g["size"] - len(members))]
         fs = committee_constitution(members, rules, by_specialty=g["by"] == "specialty", level=g["level"],
-                                    size_adjustment_filed=g.get("size_adjustment_filed", False))
+                                    size_adjustment_filed=g.get("size_adjustment_filed", False),
+                                    filed_size=g.get("filed_size"))
         return {"violated": sorted(_violated(fs))}
     if case.kind == "panel":
         fs = panel_composition("P", [f"E{i}" for i in range(g["experts"])], rules)
@@ -114,7 +115,51 @@ def run_case(case: LegalCase) -> Any:
         return {"violated": sorted(_violated(fs))}
     if case.kind == "appeal":
         return {"violated": sorted(_violated(appeal(rules, **g)))}
+    if case.kind in ("pool", "draw"):  # Art. 10 (the pool's shares) and Art. 44 (removed experts), issue 12
+        return _run_pool_case(case, rules)
     raise AssertionError(f"no runner for kind {case.kind!r}")
+
+
+def _pool_experts(groups: list[dict[str, Any]]) -> list[Any]:
+    from zcsim.draw import ExpertRecord
+
+    out = []
+    for g in groups:
+        for _ in range(g["count"]):
+            flags = {c: True for c in g.get("categories", ())}
+            out.append(ExpertRecord(f"E{len(out) + 1}", f"ORG{len(out) + 1}", g.get("series", "engineering"), "x",
+                                    g.get("level", "senior"), status=g.get("status", "active"), **flags))
+    return out
+
+
+def _run_pool_case(case: LegalCase, rules: Any) -> Any:
+    from zcsim.draw import DrawError, Pool, draw_committee
+    from zcsim.procedure.pool import pool_min_share
+
+    g = case.given
+    experts = _pool_experts(g["groups"])
+    if case.kind == "pool":
+        chosen = Pool(experts).in_scope(g["series"], g["level"]) if "series" in g else experts
+        return {"violated": sorted(_violated(pool_min_share(chosen, rules)))}
+    removed = {e.id for e in experts if e.status == "removed"}
+    violated: set[str] = set()
+    for seed in range(g["seeds"]):
+        try:
+            d = draw_committee(experts, rules, series="engineering", specialty=g.get("specialty", "x"), level="senior",
+                               size=g["size"], seed=seed)
+        except DrawError as exc:
+            assert any(dg.article == 10 for dg in exc.diagnoses), str(exc)
+            violated.add("committee.min_share")
+            violated |= _violated(pool_min_share([e for e in experts if e.status != "removed"], rules))
+            continue
+        violated |= _violated(d.findings) | _violated(d.pool.findings if d.pool else ())
+        if removed & set(d.ids):  # the runner's own check, not the draw's
+            violated.add("pool.removed_not_drawn")
+        need = {c: -(-getattr(rules, f"pool_min_share_{c}") * g["size"] // 1) for c in ("young", "grassroots")}
+        if rules.min_share_scope == "committee" and any(
+                sum(getattr(e, c) for e in d.experts) < n for c, n in need.items()):
+            violated.add("committee.min_share")
+    return {"violated": sorted(violated)}
 
 
 def _date(text: str) -> datetime.date:

@@ -69,6 +69,7 @@ def random_rules(draw: st.DrawFn) -> RuleSet:
         "quorum_after_recusal": draw(st.booleans()),
         "present_not_multiple_of": draw(st.sampled_from(["none", "2", "3", "4", "5"])),
         "blacklist_years": draw(st.integers(0, 4)),
+        "blacklist_reading": draw(st.sampled_from(["record", "bar"])),
         "correction_notices": draw(st.integers(1, 3)),
         "correction_deadline_working_days": draw(st.integers(1, 15)),
         "reviews_per_year": draw(st.integers(1, 2)),
@@ -110,8 +111,11 @@ def blacklist_end(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def barred(on: dt.date, blacklisted: dt.date | None, years: int) -> bool:
-    return blacklisted is not None and years > 0 and blacklisted <= on <= blacklist_end(blacklisted, years)
+def barred(on: dt.date, blacklisted: dt.date | None, r: RuleSet) -> bool:
+    """Whether a fraud record bars applying on ``on``: only under blacklist_reading=bar (Art. 41 names no bar)."""
+    years = r.blacklist_years
+    return (r.blacklist_reading == "bar" and blacklisted is not None and years > 0
+            and blacklisted <= on <= blacklist_end(blacklisted, years))
 
 
 LEVELS = ("junior", "intermediate", "senior")
@@ -200,10 +204,10 @@ class Lifecycle(RuleBasedStateMachine):
             self.expect_refused(self.case.apply, on, level=level, article=12)
             return
         ineligible_level = self.held + 1 >= 3 or LEVELS.index(level) != self.held + 1
-        if barred(on, self.blacklisted, self.rules.blacklist_years) or ineligible_level:
+        if barred(on, self.blacklisted, self.rules) or ineligible_level:
             err = self.expect_refused(self.case.apply, on, level=level)
             assert err.article in (16, 41)
-            if barred(on, self.blacklisted, self.rules.blacklist_years):
+            if barred(on, self.blacklisted, self.rules):
                 assert any(f.rule == "eligibility.blacklist" and not f.ok for f in err.findings)
             else:
                 assert all(f.ok for f in err.findings if f.rule == "eligibility.blacklist")
@@ -366,7 +370,7 @@ class Lifecycle(RuleBasedStateMachine):
         assert self.meeting is not None
         # a withdrawn or blacklisted applicant never reaches a vote
         assert not self.withdrawn_this_year
-        assert not barred(self.applied_on, self.blacklisted, self.rules.blacklist_years)
+        assert not barred(self.applied_on, self.blacklisted, self.rules)
         r = self.rules
         size = len(self.ids)
         present, conflicted = self.meeting["present"], self.meeting["conflicted"]
@@ -585,7 +589,9 @@ def test_no_ballot_after_the_round_closes_and_conflicted_ballots_do_not_count() 
 
 
 def test_blacklist_lasts_blacklist_years_and_disqualifies_a_running_application() -> None:
-    case = ApplicantCase(load_rules(), Applicant("A1", "engineering", "junior", "state_owned"))
+    # the bar on a new application is the reading blacklist_reading=bar (Art. 41 names none)
+    case = ApplicantCase(load_rules("beijing-2020", ["blacklist_reading=bar"]),
+                         Applicant("A1", "engineering", "junior", "state_owned"))
     _to_meeting(case, 2021)
     assert case.revoke(D(2021, 5, 10)).outcome == "disqualified"
     with pytest.raises(StepRefused) as e:

@@ -75,7 +75,8 @@ def records(draw: st.DrawFn) -> dict[str, Any]:
     }
     if draw(st.booleans()):
         rec["meeting"] = {"date": "2025-11-14", "presided_by": ids[0], "present": ids, "signed_minutes": ids,
-                          "rounds": 1, "remarks_summary": draw(st.text(min_size=1, max_size=20).map(str.strip).filter(bool))}
+                          "rounds": 1, "remarks_summary": draw(st.text(min_size=1, max_size=20).map(str.strip).filter(bool)),
+                          "review_summary": "reviewed in one round"}
     return rec
 
 

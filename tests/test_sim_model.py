@@ -363,7 +363,8 @@ def test_fraud_is_caught_disqualified_revoked_and_blacklisted_over_years() -> No
                               "detection_in_reexamination": 1.0, "lookback_detection": 0.5}},
         multi_year={"reapply_probability": 1.0, "years_before_next_level": 1},
         simulation={"years": 3})
-    r = run_replication(sc, sc.ruleset(), np.random.SeedSequence(8))
+    # the bar reading of Art. 41 (an interpretation option): the record also bars new applications
+    r = run_replication(sc, sc.ruleset(["blacklist_reading=bar"]), np.random.SeedSequence(8))
     apps = r.applicants
     out, year = apps["outcome"], apps["year"]
     assert {"disqualified", "revoked"} <= set(out[year == 1].tolist())
@@ -373,8 +374,13 @@ def test_fraud_is_caught_disqualified_revoked_and_blacklisted_over_years() -> No
     assert blocked and blocked <= caught_y1
     assert 0 < r.metrics["fraud_caught_share"] < 1
     # a shorter blacklist frees them in year 2 (caught in 2022, blacklist_years = 0)
-    free = run_replication(sc, sc.ruleset(["blacklist_years=0"]), np.random.SeedSequence(8))
+    free = run_replication(sc, sc.ruleset(["blacklist_reading=bar", "blacklist_years=0"]), np.random.SeedSequence(8))
     assert not (free.applicants["outcome"] == "blacklisted").any()
+    # the letter (记录期限为3年, the default reading): the fraud is recorded, no application is barred
+    letter = run_replication(sc, sc.ruleset(), np.random.SeedSequence(8))
+    assert sc.ruleset().blacklist_reading == "record"
+    assert not (letter.applicants["outcome"] == "blacklisted").any()
+    assert {"disqualified", "revoked"} <= set(letter.applicants["outcome"][letter.applicants["year"] == 1].tolist())
 
 
 def test_multi_year_reapplication_promotion_and_filing_renewal() -> None:

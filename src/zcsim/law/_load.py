@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import dataclasses
+import datetime
 import difflib
 import functools
 import re
@@ -27,12 +28,13 @@ from zcsim.law._params import (
     Citation,
     ParamSpec,
 )
-from zcsim.law._ruleset import RuleSet
+from zcsim.law._ruleset import RuleSet, parse_in_force
 
 __all__ = ["load_rules", "builtin_rule_sets", "parse_assignment", "parse_value", "parse_ratio"]
 
-_RULE_FILE_KEYS = ("format", "name", "base", "description", "instrument", "set", "citations")
-_CITATION_KEYS = ("article", "phrase")
+_RULE_FILE_KEYS = ("format", "name", "base", "description", "instrument", "in_force", "set", "citations")
+_CITATION_KEYS = ("article", "phrase", "not_in_instrument")
+_IN_FORCE_KEYS = ("date", "article", "phrase")
 MAX_ARTICLE = 1_000
 """Largest article number a rule file's citation may name (the 2020 Measures have 46 articles)."""
 _TEXT_KEYS = ("name", "description", "instrument")
@@ -331,7 +333,40 @@ def _read_rule_file(path: Path, display: str) -> dict[str, Any]:
         if key in data and not isinstance(data[key], str):
             raise RuleSetError(f"{key} must be text, got {shown(data[key])}", source=display, location=key)
     _check_citations(data.get("citations"), display)
+    _check_in_force(data.get("in_force"), display)
     return dict(data)
+
+
+def _in_force_text(raw: Any) -> str:
+    """The ``date:`` of ``in_force:`` as text (YAML reads ``2019-09-01`` as a date, ``2003`` as a number)."""
+    if isinstance(raw, datetime.date):
+        return raw.isoformat()
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return str(raw)
+    return raw if isinstance(raw, str) else ""
+
+
+def _check_in_force(value: Any, display: str) -> None:
+    """Check ``in_force: {date: YYYY[-MM[-DD]], article: N, phrase: TEXT}``."""
+    if value is None:
+        return
+    shape = ("'in_force' is a mapping with 'date' (YYYY-MM-DD, or YYYY-MM / YYYY when only the year or month is "
+             "known), 'phrase' (text) and optionally 'article'")
+    if not isinstance(value, Mapping) or not isinstance(value.get("phrase"), str) or "date" not in value:
+        raise RuleSetError(f"{shape}, got {shown(value)}", source=display, location="in_force")
+    extra = [k for k in value if k not in _IN_FORCE_KEYS]
+    if extra:
+        raise RuleSetError(f"unknown in_force key {shown(extra[0])}; expected " + ", ".join(_IN_FORCE_KEYS),
+                           source=display, location="in_force")
+    try:
+        parse_in_force(_in_force_text(value["date"]))
+    except ValueError:
+        raise RuleSetError(f"date {shown(value['date'])} is not a date YYYY-MM-DD, YYYY-MM or YYYY", source=display,
+                           location="in_force.date") from None
+    art = value.get("article")
+    if art is not None and (isinstance(art, bool) or not isinstance(art, int) or not 1 <= art <= MAX_ARTICLE):
+        raise RuleSetError(f"article must be a whole number from 1 to {MAX_ARTICLE} or null, got {shown(art)}",
+                           source=display, location="in_force.article")
 
 
 def _check_citations(citations: Any, display: str) -> None:
@@ -354,6 +389,13 @@ def _check_citations(citations: Any, display: str) -> None:
         if art is not None and (isinstance(art, bool) or not isinstance(art, int) or not 1 <= art <= MAX_ARTICLE):
             raise RuleSetError(f"article must be a whole number from 1 to {MAX_ARTICLE} or null, got {shown(art)}",
                                source=display, location=f"{where}.article")
+        absent = cit.get("not_in_instrument", False)
+        if not isinstance(absent, bool):
+            raise RuleSetError(f"not_in_instrument must be true or false, got {shown(absent)}", source=display,
+                               location=f"{where}.not_in_instrument")
+        if absent and art is not None:
+            raise RuleSetError("a rule that is not in the instrument has no article: drop 'article' or "
+                               "'not_in_instrument'", source=display, location=f"{where}.article")
 
 
 def _from_data(data: Mapping[str, Any], display: str, stack: tuple[str, ...], folder: Path | None = None) -> RuleSet:
@@ -393,13 +435,26 @@ def _from_data_unnamed(data: Mapping[str, Any], display: str, stack: tuple[str, 
             art,
             str(cit["phrase"]),
             str(data.get("instrument", base.instrument)),
+            not_in_instrument=bool(cit.get("not_in_instrument", False)),
         )
+    # The base's citations are kept for the parameters this file does not cite, each under its own
+    # instrument (zcsim rules names that instrument): never relabelled as this file's. The in-force
+    # date belongs to an instrument too: a file naming another instrument states its own or has none.
+    instrument = str(data.get("instrument", base.instrument))
+    in_force, in_force_cit = (base.in_force, base.in_force_citation) if instrument == base.instrument else (
+        None, Citation(None, "(in-force date not stated)", instrument))
+    if data.get("in_force") is not None:
+        f = data["in_force"]  # shape checked by _check_in_force
+        in_force = _in_force_text(f["date"])
+        in_force_cit = Citation(f.get("article"), str(f["phrase"]), instrument)
     return dataclasses.replace(
         rules,
         name=str(data.get("name", display)),
         base=str(base_name) if base_name is not None else None,
         description=str(data.get("description", rules.description)),
-        instrument=str(data.get("instrument", base.instrument)),
+        instrument=instrument,
+        in_force=in_force,
+        in_force_citation=in_force_cit,
         citation_overrides=citations,
     ).validate()
 

@@ -8,6 +8,8 @@ from fractions import Fraction
 from typing import Any
 
 BEIJING_2020 = "京人社事业发〔2020〕12号 (Beijing Interim Measures, 2020)"
+BEIJING_2020_IN_FORCE = "2020-08-01"
+"""Art. 45: 本办法自2020年8月1日起施行."""
 
 LEVELS: tuple[str, ...] = ("junior", "intermediate", "senior")
 """Title and committee levels, lowest first (Art. 9)."""
@@ -62,30 +64,45 @@ RATIO_MAX_DENOMINATOR = 10**6
 
 @dataclass(frozen=True, slots=True)
 class Citation:
-    """Where a rule comes from.
+    """Where a rule comes from — or, with ``not_in_instrument``, that it comes from nowhere.
 
     Parameters
     ----------
     article : int or None
         Article number in ``instrument``; ``None`` when the rule is cited by content only.
     phrase : str
-        The original wording the rule encodes.
+        The original wording the rule encodes; for a citation by content whose wording is not
+        at hand, a description of the content in parentheses.
     instrument : str
-        The legal instrument (defaults to the 2020 Beijing Measures).
+        The legal instrument (defaults to the 2020 Beijing Measures). A citation always names
+        its own instrument: a rule set that keeps a base's citation shows it under the base's
+        instrument, never under its own (see ``zcsim rules``).
+    not_in_instrument : bool, default False
+        The instrument has no such rule: the parameter holds the neutral value (the one that
+        imposes nothing) and ``phrase`` says what is absent. ``article`` is then ``None``.
 
     Examples
     --------
     >>> Citation(23, "三分之二以上").label
     'Art. 23'
+    >>> Citation(None, "(no residence rule)", "Order 40", not_in_instrument=True).label
+    'not in this instrument'
     """
 
     article: int | None
     phrase: str
     instrument: str = BEIJING_2020
+    not_in_instrument: bool = False
+
+    def __post_init__(self) -> None:
+        if self.not_in_instrument and self.article is not None:
+            raise ValueError("a rule that is not in the instrument has no article number")
 
     @property
     def label(self) -> str:
-        """``Art. N``, or ``by content`` when no article number is known."""
+        """``Art. N``, ``by content`` when no article number is known, or ``not in this instrument``."""
+        if self.not_in_instrument:
+            return "not in this instrument"
         return f"Art. {self.article}" if self.article is not None else "by content"
 
 
@@ -174,14 +191,18 @@ def param(
     choices: tuple[str, ...] = (),
     minimum: int | Fraction | None = None,
     maximum: int | Fraction | None = None,
+    not_in_instrument: bool = False,
 ) -> Any:
-    """Declare a RuleSet field with its citation (used in the RuleSet class body)."""
+    """Declare a RuleSet field with its citation (used in the RuleSet class body).
+
+    ``not_in_instrument=True`` says the 2020 Measures have no such rule (the default value is
+    then the neutral one, e.g. no maximum committee size)."""
     return dataclasses.field(
         default=default,
         metadata={
             "spec": dict(
                 kind=kind,
-                citation=Citation(article, phrase),
+                citation=Citation(article, phrase, not_in_instrument=not_in_instrument),
                 doc=doc,
                 interpretation=interpretation,
                 choices=choices,

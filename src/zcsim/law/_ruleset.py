@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
@@ -13,6 +14,7 @@ from typing import Any
 from zcsim.errors import RuleSetError
 from zcsim.law._params import (
     BEIJING_2020,
+    BEIJING_2020_IN_FORCE,
     LEVELS,
     MAX_COMMITTEE_SIZE,
     MAX_COUNT,
@@ -81,6 +83,10 @@ class RuleSet:
     base: str | None = None
     description: str = "2020 Beijing Interim Measures for the Management of Professional Title Review"
     instrument: str = BEIJING_2020
+    in_force: str | None = BEIJING_2020_IN_FORCE
+    """The instrument's in-force date: ``YYYY-MM-DD``, or ``YYYY`` / ``YYYY-MM`` when only the year
+    or month is known; ``None`` when unknown (see :meth:`in_force_bounds`)."""
+    in_force_citation: Citation = Citation(45, "本办法自2020年8月1日起施行")
 
     # --- Chapter 1 -----------------------------------------------------------------------------
     freelancer_min_years_in_beijing: int = param(
@@ -116,14 +122,32 @@ class RuleSet:
     committee_max_size: int | None = param(
         None, "optional_int", None, "(no maximum in the 2020 Measures)",
         "Largest committee allowed; none means no maximum (2003-style practice: 15).",
-        minimum=1, maximum=MAX_COMMITTEE_SIZE)
+        minimum=1, maximum=MAX_COMMITTEE_SIZE, not_in_instrument=True)
+    committee_max_size_binding: bool = param(
+        True, "bool", None, "(no maximum in the 2020 Measures)",
+        "Whether committee_max_size binds. The 2003-style text says committees 'generally' (一般) "
+        "have 7–15 members: true (default) reads 一般 as the 2020 Measures read their 一般不少于 "
+        "(the rule unless a filed size adjustment lifts it: size_adjustment_filed lifts the maximum "
+        "as it lifts the minimum); false reads it as guidance (a larger committee is reported, "
+        "not a violation). No effect when committee_max_size is none.",
+        interpretation=True, not_in_instrument=True)
     size_adjustment_filed: bool = param(
         False, "bool", 9, "经市人力资源社会保障局备案，评委会评审专家人数可根据实际情况适当调整",
         "Default for committees whose record does not say: whether the Bureau has accepted a "
-        "filing that adjusts the committee size. When true the minimum sizes do not apply "
-        "('generally', 一般); parity still does. A record's committee.size_adjustment_filed: "
-        "true always lifts the minimum for that committee.",
+        "filing that adjusts the committee size ('generally', 一般). A filing lifts the minimum "
+        "sizes only where its filed size is known (a record's committee.filed_size): the committee "
+        "is then checked against that size (filed_size_binding); a filing without a recorded size "
+        "is a finding of its own (committee.filed_size) and lifts nothing. Parity always applies. "
+        "(Drawing and simulation, which fix the size themselves, treat true as 'the drawn size is "
+        "the filed one'.)",
         interpretation=True)
+    filed_size_binding: str = param(
+        "exact", "choice", 9, "经市人力资源社会保障局备案，评委会评审专家人数可根据实际情况适当调整",
+        "How a committee is checked against the size filed with the Bureau. 'exact' (default): the "
+        "filing adjusts the number of experts (评审专家人数) to the filed number, so the committee has "
+        "exactly that many; 'minimum': the filed number replaces the 25 / 11 minimum (一般不少于) and "
+        "the committee may be larger. Under both an even filed size is never lawful (应为单数).",
+        interpretation=True, choices=("exact", "minimum"))
     higher_committee_reviews_lower: bool = param(
         True, "bool", 9, "同一评审机构高一级评委会可以代评同系列（专业）低级别的职称",
         "A committee may review applicants of a lower level of its own series.")
@@ -145,6 +169,14 @@ class RuleSet:
         Fraction(0), "fraction", 10, "专家库中…青年专家应有一定比例",
         "Minimum share of young experts ('a certain share'; 0 = unconstrained).",
         interpretation=True, minimum=Fraction(0), maximum=Fraction(1))
+    min_share_scope: str = param(
+        "pool", "choice", 10, "专家库中基层一线专家、中央单位专家、非公领域专家、青年专家应有一定比例",
+        "What the pool_min_share_* minimums bind. The sentence's subject is the pool (专家库中): "
+        "'pool' (default, literal) checks the pool's composition (zcsim pool check) and draws each "
+        "committee uniformly at random from the eligible experts, with no quota; 'committee' also "
+        "requires ⌈share × size⌉ experts of each category in every drawn committee (a quota draw, a "
+        "stricter practice some agencies follow). The pool is reported under both.",
+        interpretation=True, choices=("pool", "committee"))
     filing_validity_years: int = param(
         3, "int", 11, "备案有效期不得超过3年",
         "Longest validity of the filing of an agency, committee and pool, in years.",
@@ -167,6 +199,12 @@ class RuleSet:
         "(事业单位工作人员): 'public_institution' (default, literal) bars only them; 'all' applies "
         "the bar, in particular a practice restriction, to every applicant.",
         interpretation=True, choices=("public_institution", "all"))
+    sanction_bar_practice_restriction: bool = param(
+        True, "bool", 13, "违反行业法律法规受到从业限制等处罚的，在受处分或处罚期间不得申报参加职称评审",
+        "Whether a practice restriction (从业限制) bars an application while it runs, beside a "
+        "demerit-or-heavier sanction. Beijing (Art. 13) names both; Order 40's bar is 受到记过以上处分 "
+        "only (national-2019: false, a practice restriction alone does not bar). Whom the bar covers "
+        "is sanction_bar_scope.")
     unit_publicity_working_days: int = param(
         5, "int", 15, "在单位内部进行公示，公示期不少于5个工作日",
         "Minimum unit publicity period before recommendation, in working days.",
@@ -191,6 +229,12 @@ class RuleSet:
         "level-by-level order (逐级); default false (literal). True lets an exceptional applicant with "
         "a valid ground apply two levels up.",
         interpretation=True)
+    major_contribution_direct_senior: bool = param(
+        False, "bool", 16, "申报人一般应按照职称层级逐级申报职称评审…可放宽学历、资历等条件限制，按照相关规定破格申报职称评审",
+        "Whether a professional who made a major contribution (exceptional ground major_contribution) "
+        "may apply directly for a senior title, whatever title they hold. Beijing 2020: no — Art. 16 "
+        "relaxes education and seniority for them (破格), not the level order; Order No. 40: yes "
+        "(作出重大贡献的专业技术人才，可以直接申报高级职称评审).")
     correction_notices: int = param(
         1, "int", 18, "一次性告知申报人需要补正的全部内容",
         "Number of correction notices an agency may send (a single notice listing everything).",
@@ -222,10 +266,10 @@ class RuleSet:
         ("chair", "vice_chair"), "roles", 22, "评审会议由评委会主任委员或者副主任委员主持",
         "Roles that may preside over a meeting.")
     present_not_multiple_of: int | None = param(
-        None, "optional_int", None, "(some provincial rules: 出席人数不得为3的倍数)",
+        None, "optional_int", None, "(not in the 2020 Measures; some provincial rules: 出席人数不得为3的倍数)",
         "If set, the number of experts present must not be a multiple of this number (so a vote "
         "can never land exactly on the threshold). Not a rule of the 2020 Measures.",
-        minimum=2, maximum=MAX_COMMITTEE_SIZE)
+        minimum=2, maximum=MAX_COMMITTEE_SIZE, not_in_instrument=True)
     pass_ratio: Fraction = param(
         Fraction(2, 3), "fraction", 23, "获同意票数达到出席评审会议的评审专家总数三分之二以上",
         "Share of the threshold basis that yes votes must reach for an applicant to pass.",
@@ -274,8 +318,18 @@ class RuleSet:
         ("beijing", "tianjin", "hebei"), "regions", 32, "实行京津冀职称评审结果互认",
         "Regions whose titles count as Beijing titles for the next level.")
     blacklist_years: int = param(
-        3, "int", 41, "记入职称评审\u201c黑名单\u201d…记录期限为3年",
-        "Years a fraudulent applicant stays blacklisted and cannot apply.", minimum=0, maximum=MAX_YEARS)
+        3, "int", 41, "记入职称评审诚信档案库，纳入全国信用信息共享平台，记录期限为3年",
+        "Years a fraud stays on record (the integrity-archive term the article states). Whether the "
+        "record also bars a new application is blacklist_reading.", minimum=0, maximum=MAX_YEARS)
+    blacklist_reading: str = param(
+        "record", "choice", 41, "取消其申报资格，记入职称评审\u201c黑名单\u201d",
+        "What being recorded for fraud does to a later application. The article cancels the "
+        "application in which the fraud occurred (取消其申报资格), enters it on the blacklist and "
+        "keeps the record 3 years (记录期限为3年); it names no bar on applying again. 'record' "
+        "(default, the letter): the fraud is recorded for blacklist_years and reported, but does "
+        "not by itself bar a new application. 'bar': a recorded applicant may not apply until "
+        "blacklist_years have passed (a reading borrowed from practice, not the text).",
+        interpretation=True, choices=("record", "bar"))
 
     # --- per-instrument citations that differ from the Beijing 2020 ones -----------------------
     citation_overrides: Mapping[str, Citation] = dataclasses.field(
@@ -337,6 +391,21 @@ class RuleSet:
             return None
         return self.committee_min_size_specialty if by_specialty else self.committee_min_size_series
 
+    def in_force_bounds(self) -> tuple[datetime.date, datetime.date] | None:
+        """The earliest and the latest day the instrument may have come into force.
+
+        Equal for a full date; a year-only date (``2003``) spans that year. ``None`` when the
+        rule set states no date.
+
+        Examples
+        --------
+        >>> RuleSet().in_force_bounds()
+        (datetime.date(2020, 8, 1), datetime.date(2020, 8, 1))
+        >>> RuleSet(in_force="2003").in_force_bounds()
+        (datetime.date(2003, 1, 1), datetime.date(2003, 12, 31))
+        """
+        return None if self.in_force is None else parse_in_force(self.in_force)
+
     def validate(self) -> RuleSet:
         """Check cross-parameter consistency; raise :class:`RuleSetError` naming the keys."""
         problems: list[str] = []
@@ -371,3 +440,27 @@ for _s in _SPECS.values():
     assert _s.kind in {"int", "bool", "fraction", "choice", "levels", "relations", "regions",
                        "roles", "optional_int"}, _s
 del _s
+
+
+def parse_in_force(text: str) -> tuple[datetime.date, datetime.date]:
+    """``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` as (earliest, latest) day; ``ValueError`` otherwise.
+
+    Examples
+    --------
+    >>> parse_in_force("2019-09")
+    (datetime.date(2019, 9, 1), datetime.date(2019, 9, 30))
+    """
+    parts = text.split("-")
+    if (not 1 <= len(parts) <= 3 or not all(p.isascii() and p.isdigit() for p in parts)
+            or len(parts[0]) != 4 or any(len(p) != 2 for p in parts[1:])):
+        raise ValueError(f"{text!r} is not a date YYYY-MM-DD, YYYY-MM or YYYY")
+    y = int(parts[0])
+    if len(parts) == 3:
+        d = datetime.date(y, int(parts[1]), int(parts[2]))
+        return d, d
+    if len(parts) == 2:
+        m = int(parts[1])
+        first = datetime.date(y, m, 1)
+        last = datetime.date(y, 12, 31) if m == 12 else datetime.date(y, m + 1, 1) - datetime.timedelta(days=1)
+        return first, last
+    return datetime.date(y, 1, 1), datetime.date(y, 12, 31)

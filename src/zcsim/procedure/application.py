@@ -3,7 +3,9 @@
 One pure function per step, each returning the :class:`~zcsim.procedure.Finding` of every check
 it evaluated (ok or not), each naming its article:
 
-- :func:`eligibility` — who may apply (Art. 3, 13, 16, 32–35, 41);
+- :func:`eligibility` — who may apply (Art. 3, 13, 16, 17, 32–35, 41);
+- :func:`entrustment` — entrusted review, inbound and outbound (Art. 17), and
+  :func:`entrustment_recognised`, whether a review resting on it is recognised (Art. 42);
 - :func:`unit_publicity` — the employer's publicity and recommendation (Art. 15);
 - :func:`materials_vetting` — the single correction notice and deemed withdrawal (Art. 18);
 - :func:`committee_may_review` — series and level of a committee (Art. 7, 9);
@@ -31,7 +33,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -43,15 +45,21 @@ from zcsim.procedure._finding import Finding, register
 __all__ = [
     # inputs and results
     "Applicant",
+    "Entrustment",
     "Title",
     "VettingOutcome",
     "EMPLOYER_KINDS",
+    "EMPLOYER_AFFILIATIONS",
+    "ENTRUSTMENT_DIRECTIONS",
+    "LETTER_ISSUERS",
     "TITLE_VIAS",
     "SANCTION_KINDS",
     "EXCEPTIONAL_GROUNDS",
     # steps
     "eligibility",
     "eligible",
+    "entrustment",
+    "entrustment_recognised",
     "counting_titles",
     "unit_publicity",
     "materials_vetting",
@@ -69,6 +77,9 @@ __all__ = [
     "CROSS_SERIES_TITLE",
     "QUALIFICATION",
     "LEVEL_BY_LEVEL",
+    "INBOUND_ENTRUSTMENT",
+    "OUTBOUND_ENTRUSTMENT",
+    "ENTRUSTMENT_RECOGNISED",
     "EXCEPTIONAL",
     "UNIT_PUBLICITY",
     "RECOMMENDATION",
@@ -106,6 +117,17 @@ LEVEL_BY_LEVEL = register("eligibility.level_by_level", 16,
                           "the applied level is the next one above the held title")
 EXCEPTIONAL = register("eligibility.exceptional", 16,
                        "an exceptional application is allowed and rests on an Art. 16 ground")
+INBOUND_ENTRUSTMENT = register(
+    "eligibility.entrustment", 17,
+    "an applicant of a central unit in Beijing or of another province is reviewed in Beijing only on entrustment: "
+    "the employer's consent and an entrustment letter to the Bureau from the competent HR authority")
+OUTBOUND_ENTRUSTMENT = register(
+    "eligibility.outbound_entrustment", 17,
+    "a Beijing applicant reviewed by a committee of a central unit or another province: the Bureau's confirmation "
+    "and entrustment letter, and a committee filed with an HR department")
+ENTRUSTMENT_RECOGNISED = register(
+    "entrustment.recognised", 42,
+    "a review of an applicant who must be entrusted is recognised only when entrusted as Art. 17 requires")
 UNIT_PUBLICITY = register("publicity.unit", 15,
                           "unit publicity lasts ≥ unit_publicity_working_days working days")
 RECOMMENDATION = register("publicity.no_objection", 15,
@@ -139,6 +161,22 @@ TITLE_VIAS: tuple[str, ...] = ("review", "qualification", "transfer")
 """How a held title was obtained: by title review or recognition in its ``region`` (Art. 32), as
 a professional qualification mapped to a title (Art. 35), or earned outside Beijing and brought
 along on transfer into a Beijing employer (Art. 33)."""
+
+EMPLOYER_AFFILIATIONS: tuple[str, ...] = ("beijing", "central_in_beijing", "out_of_city")
+"""Where an employer belongs (Art. 3, 17): ``beijing`` (本市所属, within Art. 3), ``central_in_beijing``
+(中央在京单位, a central unit located in Beijing) or ``out_of_city`` (外省市等, another province or city).
+Staff of the last two are reviewed in Beijing only on entrustment (Art. 17)."""
+
+ENTRUSTMENT_DIRECTIONS: tuple[str, ...] = ("inbound", "outbound")
+"""``inbound``: an applicant of a central unit in Beijing or of another province entrusts the review to
+Beijing; ``outbound``: a Beijing applicant entrusts it to a central unit's or another province's
+committee (Art. 17)."""
+
+LETTER_ISSUERS: tuple[str, ...] = ("competent_department", "provincial_hr", "other")
+"""Who issued an inbound entrustment letter (委托评审函) to the Bureau (Art. 17): ``competent_department``
+(具有职称评审管理权限的上级主管单位人事部门, the HR department of the superior competent unit holding
+title-review authority), ``provincial_hr`` (省级人力资源社会保障部门) or ``other`` (anyone else: not a
+valid letter)."""
 
 SANCTION_KINDS: tuple[str, ...] = ("demerit", "practice_restriction")
 """Art. 13 bars: an administrative demerit (记过) or heavier sanction, or a practice restriction."""
@@ -225,8 +263,59 @@ class Title:
 
 
 @dataclass(frozen=True, slots=True)
+class Entrustment:
+    """An entrusted review (委托评审, Art. 17) and the steps taken for it.
+
+    Parameters
+    ----------
+    direction : str
+        One of :data:`ENTRUSTMENT_DIRECTIONS`.
+    employer_consent : bool, default False
+        Inbound: the applicant's employer consented (须经申报人所在单位同意).
+    letter_issuer : str or None
+        Inbound: who issued the entrustment letter to the Bureau (:data:`LETTER_ISSUERS`);
+        ``None`` when there is no letter.
+    bureau_letter : bool, default False
+        Outbound: the Bureau confirmed and issued the entrustment letter (经市人力资源社会保障局确认并
+        出具委托函).
+    committee_filed : bool, default False
+        Outbound: the reviewing committee is filed with an HR department (经人力资源社会保障部门
+        核准备案的相关评委会).
+
+    Examples
+    --------
+    >>> Entrustment("inbound", employer_consent=True, letter_issuer="provincial_hr").direction
+    'inbound'
+    >>> Entrustment("sideways")
+    Traceback (most recent call last):
+    ...
+    zcsim.errors.InputError: entrustment.direction: 'sideways' is not valid; expected one of inbound, outbound
+    """
+
+    direction: str
+    employer_consent: bool = False
+    letter_issuer: str | None = None
+    bureau_letter: bool = False
+    committee_filed: bool = False
+
+    def __post_init__(self) -> None:
+        _choice(self.direction, ENTRUSTMENT_DIRECTIONS, "entrustment.direction")
+        if self.letter_issuer is not None:
+            _choice(self.letter_issuer, LETTER_ISSUERS, "entrustment.letter_issuer")
+        for key in ("employer_consent", "bureau_letter", "committee_filed"):
+            if not isinstance(getattr(self, key), bool):
+                raise InputError(f"{getattr(self, key)!r} is not true or false", location=f"entrustment.{key}")
+        if self.direction == "inbound" and (self.bureau_letter or self.committee_filed):
+            raise InputError("bureau_letter and committee_filed belong to an outbound entrustment; an inbound one "
+                             "records employer_consent and letter_issuer (Art. 17)", location="entrustment")
+        if self.direction == "outbound" and (self.employer_consent or self.letter_issuer is not None):
+            raise InputError("employer_consent and letter_issuer belong to an inbound entrustment; an outbound one "
+                             "records bureau_letter and committee_filed (Art. 17)", location="entrustment")
+
+
+@dataclass(frozen=True, slots=True)
 class Applicant:
-    """What the eligibility checks need to know about an applicant (Art. 3, 13, 16, 32–35, 41).
+    """What the eligibility checks need to know about an applicant (Art. 3, 13, 16, 17, 32–35, 41).
 
     Parameters
     ----------
@@ -241,7 +330,8 @@ class Applicant:
     specialty : str, default ``""``
         The specialty applied for.
     employer_in_beijing : bool, default True
-        Whether the employer is a Beijing employer (ignored for the self-employed).
+        Whether the employer is a Beijing employer (本市所属; ignored for the self-employed). Derived
+        from ``employer_affiliation`` when that is given.
     years_working_in_beijing : float, default 0
         Years the applicant has worked in Beijing (used for the self-employed, Art. 3).
     retired : bool, default False
@@ -263,6 +353,15 @@ class Applicant:
         ordinary application.
     blacklisted_on : date or None
         The day the applicant was blacklisted for fraud (Art. 41), if ever.
+    employer_affiliation : str or None
+        Where the employer belongs, one of :data:`EMPLOYER_AFFILIATIONS`; ``None`` (default) means
+        ``beijing`` when ``employer_in_beijing`` else ``out_of_city``. Set on the object after
+        construction. A central unit in Beijing (中央在京单位) is ``central_in_beijing``: located in
+        Beijing, yet not a Beijing employer of Art. 3.
+    entrustment : Entrustment, mapping or None
+        The entrusted review (Art. 17): ``inbound`` for staff of a central unit in Beijing or of
+        another province, ``outbound`` for a Beijing applicant reviewed elsewhere. A mapping is
+        read as :class:`Entrustment` keyword arguments.
 
     Examples
     --------
@@ -286,9 +385,39 @@ class Applicant:
     series_forbids_cross_series_titles: bool = False
     exceptional_grounds: tuple[str, ...] = ()
     blacklisted_on: datetime.date | None = None
+    employer_affiliation: str | None = None
+    entrustment: Entrustment | None = None
 
     def __post_init__(self) -> None:
         where = f"applicant {self.id}"
+        aff = self.employer_affiliation
+        if aff is None:
+            aff = "beijing" if self.employer_in_beijing else "out_of_city"
+        _choice(aff, EMPLOYER_AFFILIATIONS, f"{where}.employer_affiliation")
+        if aff == "beijing" and not self.employer_in_beijing:
+            raise InputError("employer_affiliation is beijing but employer_in_beijing is false",
+                             location=f"{where}.employer_affiliation")
+        object.__setattr__(self, "employer_affiliation", aff)
+        object.__setattr__(self, "employer_in_beijing", aff == "beijing")
+        ent = self.entrustment
+        if isinstance(ent, Mapping):
+            try:
+                ent = Entrustment(**ent)
+            except TypeError as exc:
+                raise InputError(f"{exc}; expected the fields of Entrustment (direction, employer_consent, "
+                                 "letter_issuer, bureau_letter, committee_filed)", location=f"{where}.entrustment") from None
+            object.__setattr__(self, "entrustment", ent)
+        if ent is not None and not isinstance(ent, Entrustment):
+            raise InputError(f"expected an Entrustment, got {type(ent).__name__}", location=f"{where}.entrustment")
+        if ent is not None:
+            beijing_side = self.self_employed or aff == "beijing"
+            if ent.direction == "inbound" and beijing_side:
+                raise InputError("an inbound entrustment is for staff of a central unit in Beijing or of another "
+                                 "province (中央在京单位、外省市等所属); this applicant applies in Beijing directly (Art. 3, 17)",
+                                 location=f"{where}.entrustment")
+            if ent.direction == "outbound" and not beijing_side:
+                raise InputError("an outbound entrustment is for Beijing professionals (本市专业技术人才); this "
+                                 f"applicant's employer is {aff} (Art. 17)", location=f"{where}.entrustment")
         _level(self.level_applied, f"{where}.level_applied")
         _choice(self.employer_kind, EMPLOYER_KINDS, f"{where}.employer_kind")
         _choice(self.sanction_kind, SANCTION_KINDS, f"{where}.sanction_kind")
@@ -388,6 +517,7 @@ def _anniversary(d: datetime.date, years: int) -> datetime.date:
 
 
 def _scope(applicant: Applicant, rules: RuleSet) -> Finding:
+    """Art. 3, for the applicants it covers: the self-employed and staff of Beijing employers."""
     if applicant.self_employed:
         need = rules.freelancer_min_years_in_beijing
         years = applicant.years_working_in_beijing
@@ -395,14 +525,113 @@ def _scope(applicant: Applicant, rules: RuleSet) -> Finding:
         rel = "≥" if ok else "<"
         detail = (f"self-employed, {_num(years)} year(s) working in Beijing {rel} {need} required "
                   "(freelancer_min_years_in_beijing, Art. 3)")
-    elif applicant.employer_in_beijing:
+    else:
         ok = True
         detail = f"employment relationship with a Beijing employer ({applicant.employer_kind}, Art. 3)"
-    else:
-        ok = False
-        detail = (f"employer ({applicant.employer_kind}) is not a Beijing employer: Art. 3 covers staff "
-                  "of Beijing employers and self-employed professionals working in Beijing")
     return SCOPE.finding(ok, detail, applicant=applicant.id)
+
+
+_AFFILIATION_TEXT = {"central_in_beijing": "a central unit in Beijing (中央在京单位)",
+                     "out_of_city": "a unit of another province or city (外省市)"}
+_ISSUER_TEXT = {"competent_department": "the superior competent unit's HR department",
+                "provincial_hr": "a provincial HR and social security department",
+                "other": "an issuer that is neither the competent unit's HR department nor a provincial HR department"}
+
+
+def entrustment(affiliation: str, entrusted: Entrustment | None, *, self_employed: bool = False,
+                applicant: str | None = None) -> list[Finding]:
+    """The entrustment findings of one applicant (Art. 17); empty when none is needed or recorded.
+
+    - ``eligibility.entrustment`` (inbound), for staff of a central unit in Beijing or of another
+      province (``affiliation`` not ``beijing``): Art. 3 does not cover them; they are reviewed in
+      Beijing only when the employer consented and the competent unit's HR department (具有职称评审
+      管理权限的上级主管单位人事部门) or a provincial HR department issued the entrustment letter to
+      the Bureau (须经申报人所在单位同意，并由…向市人力资源社会保障局出具相应委托评审函);
+    - ``eligibility.outbound_entrustment``, for a Beijing applicant reviewed by a central unit's or
+      another province's committee: the Bureau confirmed and issued the letter, and the committee
+      is filed with an HR department (须经市人力资源社会保障局确认并出具委托函后，由经人力资源社会保障
+      部门核准备案的相关评委会代为评审).
+
+    Parameters
+    ----------
+    affiliation : str
+        One of :data:`EMPLOYER_AFFILIATIONS`.
+    entrusted : Entrustment or None
+    self_employed : bool, default False
+        A self-employed professional has no employer to belong elsewhere: no inbound entrustment.
+    applicant : str, optional
+
+    Examples
+    --------
+    >>> [(f.rule, f.ok) for f in entrustment("central_in_beijing", None)]
+    [('eligibility.entrustment', False)]
+    >>> entrustment("out_of_city", Entrustment("inbound", employer_consent=True,
+    ...                                        letter_issuer="provincial_hr"))[0].ok
+    True
+    >>> entrustment("beijing", None)
+    []
+    """
+    _choice(affiliation, EMPLOYER_AFFILIATIONS, "employer_affiliation")
+    if entrusted is not None and entrusted.direction == "outbound":
+        missing = []
+        if not entrusted.bureau_letter:
+            missing.append("the Bureau's confirmation and entrustment letter (委托函)")
+        if not entrusted.committee_filed:
+            missing.append("a reviewing committee filed with an HR department (核准备案)")
+        head = "Beijing applicant entrusted to a committee of a central unit or another province"
+        if missing:
+            detail = f"{head}: missing {' and '.join(missing)} (Art. 17); such a review is not recognised (Art. 42)"
+        else:
+            detail = f"{head}: the Bureau's letter issued, the committee filed (Art. 17)"
+        return [OUTBOUND_ENTRUSTMENT.finding(not missing, detail, applicant=applicant)]
+    if self_employed or affiliation == "beijing":
+        return []
+    head = (f"the employer is {_AFFILIATION_TEXT[affiliation]}, not a Beijing employer of Art. 3: reviewed in Beijing "
+            "only on entrustment")
+    if entrusted is None:
+        return [INBOUND_ENTRUSTMENT.finding(
+            False, f"{head}; none recorded: the employer's consent and an entrustment letter to the Bureau are "
+                   "required (Art. 17), and a review without them is not recognised (Art. 42)", applicant=applicant)]
+    missing = []
+    if not entrusted.employer_consent:
+        missing.append("the employer's consent (所在单位同意)")
+    if entrusted.letter_issuer is None:
+        missing.append("an entrustment letter to the Bureau (委托评审函)")
+    elif entrusted.letter_issuer == "other":
+        missing.append(f"a letter from the competent authority: it was issued by {_ISSUER_TEXT['other']}")
+    if missing:
+        detail = f"{head}; missing {'; '.join(missing)} (Art. 17); such a review is not recognised (Art. 42)"
+    else:
+        detail = (f"{head}: the employer consented and {_ISSUER_TEXT[str(entrusted.letter_issuer)]} issued the "
+                  "entrustment letter to the Bureau (Art. 17)")
+    return [INBOUND_ENTRUSTMENT.finding(not missing, detail, applicant=applicant)]
+
+
+def entrustment_recognised(findings: Iterable[Finding], *, applicant: str | None = None) -> list[Finding]:
+    """Whether a review resting on an entrustment is recognised (Art. 42); empty when none is involved.
+
+    Art. 42: 对未按要求委托评审的职称评审行为不予认可 — a review of an applicant whose
+    ``eligibility.entrustment`` or ``eligibility.outbound_entrustment`` finding is not ok is not
+    recognised.
+
+    Examples
+    --------
+    >>> [(f.rule, f.ok) for f in entrustment_recognised(entrustment("out_of_city", None))]
+    [('entrustment.recognised', False)]
+    >>> entrustment_recognised([])
+    []
+    """
+    ids = (INBOUND_ENTRUSTMENT.id, OUTBOUND_ENTRUSTMENT.id)
+    steps = [f for f in findings if f.rule in ids]
+    if not steps:
+        return []
+    bad = [f for f in steps if not f.ok]
+    if bad:
+        detail = ("not entrusted as Art. 17 requires (" + ", ".join(sorted({f.rule for f in bad}))
+                  + "): the review is not recognised (Art. 42)")
+    else:
+        detail = "entrusted as Art. 17 requires: the review may be recognised (Art. 42)"
+    return [ENTRUSTMENT_RECOGNISED.finding(not bad, detail, applicant=applicant)]
 
 
 def _in_service(applicant: Applicant, rules: RuleSet) -> Finding:
@@ -425,6 +654,10 @@ def _sanction(applicant: Applicant, rules: RuleSet, on: datetime.date) -> Findin
     if start is not None and start > on:
         return SANCTION.finding(True, f"{kind} starts {start}, after {on} (Art. 13)", applicant=a)
     running = f"under a {kind} until {until} inclusive on {on}"
+    if kind == "practice_restriction" and not rules.sanction_bar_practice_restriction:
+        return SANCTION.finding(
+            True, f"{running}, but under {rules.name} a practice restriction is no bar: only a demerit-or-heavier "
+                  "sanction is (sanction_bar_practice_restriction=false, Art. 13)", applicant=a)
     if rules.sanction_bar_scope == "public_institution" and applicant.employer_kind != "public_institution":
         return SANCTION.finding(
             True, f"{running}, but Art. 13 bars public-institution staff (事业单位工作人员) and the "
@@ -448,8 +681,13 @@ def _blacklist(applicant: Applicant, rules: RuleSet, on: datetime.date) -> Findi
                                  applicant=a)
     ok = on > last
     head = f"blacklisted on {day}; the record runs to {last} inclusive (blacklist_years={years}, Art. 41)"
-    detail = f"{head}: ended before {on}" if ok else f"{head}: still recorded on {on}"
-    return BLACKLIST.finding(ok, detail, applicant=a)
+    if ok:
+        return BLACKLIST.finding(True, f"{head}: ended before {on}", applicant=a)
+    if rules.blacklist_reading == "record":
+        return BLACKLIST.finding(True, f"{head}: still recorded on {on}, but Art. 41 names no bar on applying "
+                                       "again (blacklist_reading=record)", applicant=a)
+    return BLACKLIST.finding(False, f"{head}: still recorded on {on}; blacklist_reading=bar: a recorded applicant "
+                                    "may not apply", applicant=a)
 
 
 def _levels(applicant: Applicant, rules: RuleSet, counting: Sequence[Title]) -> list[Finding]:
@@ -463,6 +701,8 @@ def _levels(applicant: Applicant, rules: RuleSet, counting: Sequence[Title]) -> 
     grounds = [g for g in applicant.exceptional_grounds if g in EXCEPTIONAL_GROUNDS]
     unknown = [g for g in applicant.exceptional_grounds if g not in EXCEPTIONAL_GROUNDS]
     exceptional_ok = applicant.exceptional and rules.exceptional_applications and bool(grounds)
+    direct_senior = (rules.major_contribution_direct_senior and "major_contribution" in grounds
+                     and applicant.level_applied == "senior")
 
     if want <= held:
         out.append(LEVEL_BY_LEVEL.finding(
@@ -478,12 +718,17 @@ def _levels(applicant: Applicant, rules: RuleSet, counting: Sequence[Title]) -> 
         head = f"{applies} and {holds}: skips {want - held - 1} level(s) ({skipped})"
         if not rules.level_by_level:
             ok, why = True, "level_by_level=false (Art. 16)"
+        elif direct_senior:
+            ok, why = True, ("a major contributor may apply directly for senior (major_contribution_direct_senior="
+                             "true, Art. 16)")
         elif exceptional_ok and rules.exceptional_may_skip_level:
             ok, why = True, (f"allowed as an exceptional application on {','.join(grounds)} "
                              "(exceptional_may_skip_level=true, Art. 16)")
         elif exceptional_ok:
+            senior = ("; no direct senior application for major contributors (major_contribution_direct_senior=false)"
+                      if "major_contribution" in grounds and applicant.level_applied == "senior" else "")
             ok, why = False, ("an exceptional application relaxes education and seniority, not the "
-                              "level-by-level order (exceptional_may_skip_level=false, Art. 16)")
+                              f"level-by-level order (exceptional_may_skip_level=false{senior}, Art. 16)")
         elif not applicant.exceptional:
             ok, why = False, "level_by_level=true and not an exceptional application (Art. 16)"
         else:
@@ -509,17 +754,22 @@ def _levels(applicant: Applicant, rules: RuleSet, counting: Sequence[Title]) -> 
 
 
 def eligibility(applicant: Applicant, rules: RuleSet, *, on: datetime.date) -> list[Finding]:
-    """Whether ``applicant`` may apply on day ``on``: every finding of Art. 3, 13, 16, 32–35, 41.
+    """Whether ``applicant`` may apply on day ``on``: every finding of Art. 3, 13, 16, 17, 32–35, 41.
 
     Checks, in order:
 
-    - ``eligibility.scope`` (Art. 3): a Beijing employer, or self-employed with at least
-      ``freelancer_min_years_in_beijing`` years working in Beijing (以上 includes the number);
+    - ``eligibility.scope`` (Art. 3), for the applicants Art. 3 covers: a Beijing employer, or
+      self-employed with at least ``freelancer_min_years_in_beijing`` years working in Beijing
+      (以上 includes the number);
+    - ``eligibility.entrustment`` (Art. 17) instead, for staff of a central unit in Beijing or of
+      another province, and ``eligibility.outbound_entrustment`` for a Beijing applicant
+      entrusted elsewhere (:func:`entrustment`);
     - ``eligibility.in_service`` (Art. 13): not retired, unless ``retired_may_apply``;
     - ``eligibility.sanction`` (Art. 13): no demerit-or-heavier sanction or practice restriction
       in force on ``on`` (``sanction_until`` inclusive) for public-institution staff, unless
       ``sanctioned_may_apply``. The article's subject is 事业单位工作人员; other employers' staff
-      are not barred (literal reading);
+      are not barred (literal reading). A practice restriction bars only with
+      ``sanction_bar_practice_restriction`` (Order No. 40 has no such clause);
     - ``eligibility.blacklist`` (Art. 41): the record of ``blacklist_years`` years counts from the
       day after ``blacklisted_on`` (Civil Code Art. 201) and ends on its anniversary, inclusive
       (Art. 202): blacklisted 2022-03-15 with 3 years → barred to 2025-03-15, free 2025-03-16;
@@ -530,7 +780,9 @@ def eligibility(applicant: Applicant, rules: RuleSet, *, on: datetime.date) -> l
       each held title at or above that level that does not count, saying why;
     - ``eligibility.level_by_level`` (Art. 16): the applied level is exactly one above the
       highest counting title (junior needs none); a skip passes only when ``level_by_level`` is
-      off or as an exceptional application; the same or a lower level never passes;
+      off, as an exceptional application with ``exceptional_may_skip_level``, or — for senior —
+      on the ground ``major_contribution`` with ``major_contribution_direct_senior``; the same or
+      a lower level never passes;
     - ``eligibility.exceptional`` (Art. 16), for exceptional applications only:
       ``exceptional_applications`` is on and at least one ground is an Art. 16 ground.
 
@@ -555,8 +807,11 @@ def eligibility(applicant: Applicant, rules: RuleSet, *, on: datetime.date) -> l
     >>> eligibility(a, load_rules(), on=datetime.date(2025, 3, 1))[0].detail
     'self-employed, 1 year(s) working in Beijing ≥ 1 required (freelancer_min_years_in_beijing, Art. 3)'
     """
-    out = [
-        _scope(applicant, rules),
+    covered = applicant.self_employed or applicant.employer_affiliation == "beijing"
+    out = [_scope(applicant, rules)] if covered else []
+    out += entrustment(str(applicant.employer_affiliation), applicant.entrustment,
+                       self_employed=applicant.self_employed, applicant=applicant.id)
+    out += [
         _in_service(applicant, rules),
         _sanction(applicant, rules, on),
         _blacklist(applicant, rules, on),
@@ -868,6 +1123,8 @@ def acceptance(committee_series: str, committee_level: str, applicant_series: st
       (:func:`committee_may_review`);
     - ``acceptance.procedure``: every procedure finding of the review (eligibility, vetting,
       publicity, meeting, vote …) is ok; the detail counts those that are not and names them;
+    - ``entrustment.recognised`` (Art. 42, only when the procedure holds an entrustment finding):
+      a review of an applicant not entrusted as Art. 17 requires is not recognised;
     - ``acceptance.post_quota`` (only when ``post_quota`` is given — public institutions'
       post quotas, 事业单位职称职数): ``quota_used`` ≤ ``post_quota``.
 
@@ -914,6 +1171,7 @@ def acceptance(committee_series: str, committee_level: str, applicant_series: st
     else:
         detail = "no procedure finding given: nothing to object to (Art. 24)"
     out.append(ACCEPTANCE_PROCEDURE.finding(not bad, detail, applicant=applicant))
+    out += entrustment_recognised(steps, applicant=applicant)
 
     if post_quota is not None:
         if post_quota < 0 or quota_used < 0:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
+from zcsim.errors import InputError
 from zcsim.law import RuleSet
 from zcsim.procedure._finding import Finding, register
 
@@ -18,6 +20,9 @@ __all__ = [
 SIZE_PARITY = register("committee.size_parity", 9, "the committee has an odd number of experts")
 MIN_SIZE = register("committee.min_size", 9, "the committee has at least the minimum number of experts")
 MAX_SIZE = register("committee.max_size", 9, "the committee has at most committee_max_size experts")
+FILED_SIZE = register("committee.filed_size", 9,
+                      "a size adjustment filed with the Bureau records its size, which is odd, and the committee "
+                      "has that size (filed_size_binding)")
 CHAIRS = register("committee.chair", 9, "the committee has exactly `chairs` chairs")
 VICE_CHAIRS = register("committee.vice_chairs", 9, "the committee has vice_chairs_min to vice_chairs_max vice-chairs")
 UNIQUE = register("committee.members_unique", 9, "each expert is listed once on the committee")
@@ -34,8 +39,17 @@ def committee_constitution(
     by_specialty: bool,
     level: str,
     size_adjustment_filed: bool = False,
+    filed_size: int | None = None,
 ) -> list[Finding]:
     """Check a committee's shape against Art. 9.
+
+    The minimum (一般不少于25人 / 11人) is lifted only by a size adjustment filed with the Bureau
+    whose size is known (经市人力资源社会保障局备案，评委会评审专家人数可根据实际情况适当调整):
+    ``committee.filed_size`` then checks the committee against that size — equal to it under
+    ``filed_size_binding = exact`` (default), not below it under ``minimum`` — and refuses an even
+    filed size (a filing adjusts the number, never the parity). A filing claimed
+    (``size_adjustment_filed``, or the rule set's default) without a size is itself a finding and
+    lifts nothing: the committee is held to the general minimum.
 
     Parameters
     ----------
@@ -47,12 +61,15 @@ def committee_constitution(
     level : str
         ``junior``, ``intermediate`` or ``senior``.
     size_adjustment_filed : bool
-        Whether the Bureau has accepted a filing adjusting the size (lifts the minimum).
+        Whether the Bureau has accepted a filing adjusting the size.
+    filed_size : int, optional
+        The size that filing names (implies a filing); ``None`` when not recorded.
 
     Returns
     -------
     list of Finding
-        One per check (parity, minimum, maximum, chairs, vice-chairs, duplicates).
+        One per check (parity, minimum, filed size where a filing is claimed, maximum, chairs,
+        vice-chairs, duplicates).
 
     Examples
     --------
@@ -60,7 +77,17 @@ def committee_constitution(
     >>> ms = [("C", "chair"), ("V", "vice_chair")] + [(f"M{i}", "member") for i in range(8)]
     >>> [f.rule for f in committee_constitution(ms, load_rules(), by_specialty=True, level="senior") if not f.ok]
     ['committee.size_parity', 'committee.min_size']
+    >>> three = [("C", "chair"), ("V", "vice_chair"), ("M", "member")]
+    >>> [f.rule for f in committee_constitution(three, load_rules(), by_specialty=True, level="senior",
+    ...                                         size_adjustment_filed=True) if not f.ok]
+    ['committee.min_size', 'committee.filed_size']
+    >>> [f.rule for f in committee_constitution(three, load_rules(), by_specialty=True, level="senior",
+    ...                                         filed_size=3) if not f.ok]
+    []
     """
+    if filed_size is not None and (isinstance(filed_size, bool) or not isinstance(filed_size, int) or filed_size < 1):
+        raise InputError(f"filed_size = {filed_size!r}; expected a whole number of experts ≥ 1 (Art. 9)",
+                         location="committee.filed_size")
     ids = [m for m, _ in members]
     size = len(set(ids))
     out: list[Finding] = []
@@ -69,17 +96,36 @@ def committee_constitution(
     if rules.committee_size_odd:
         out.append(SIZE_PARITY.finding(size % 2 == 1, f"{size} experts: {'odd' if size % 2 else 'even, must be odd'} (committee_size_odd)"))
     basis = "specialty" if by_specialty else "series"
-    minimum = rules.min_committee_size(by_specialty=by_specialty, level=level, size_adjustment_filed=size_adjustment_filed)
-    if minimum is not None:
-        rel = "≥" if size >= minimum else "<"
-        out.append(MIN_SIZE.finding(size >= minimum, f"{size} experts {rel} {minimum} required for a {level} committee formed by {basis} (committee_min_size_{basis})"))
+    claimed = size_adjustment_filed or rules.size_adjustment_filed or filed_size is not None
+    # the general minimum, whatever the rule set's default filing says (the filing is judged here)
+    general = dataclasses.replace(rules, size_adjustment_filed=False).min_committee_size(
+        by_specialty=by_specialty, level=level)
+    no_min = f"no minimum for {level} committees (committee_min_size_levels = {','.join(rules.committee_min_size_levels)})"
+    if filed_size is not None:
+        replaced = (f"the general minimum of {general} for a {level} committee formed by {basis} is replaced by the "
+                    f"filed size {filed_size} (see committee.filed_size)") if general is not None else no_min
+        out.append(MIN_SIZE.finding(True, f"{size} experts; {replaced}"))
+    elif general is not None:
+        rel = "≥" if size >= general else "<"
+        unfiled = "; a size adjustment is claimed but its size is not recorded, so it lifts nothing" if claimed else ""
+        out.append(MIN_SIZE.finding(size >= general, f"{size} experts {rel} {general} required for a {level} committee "
+                                                     f"formed by {basis} (committee_min_size_{basis}){unfiled}"))
     else:
-        why = ("size adjustment filed with the Bureau" if (size_adjustment_filed or rules.size_adjustment_filed)
-               else f"no minimum for {level} committees (committee_min_size_levels = {','.join(rules.committee_min_size_levels)})")
-        out.append(MIN_SIZE.finding(True, f"{size} experts; minimum not applied: {why}"))
+        out.append(MIN_SIZE.finding(True, f"{size} experts; minimum not applied: {no_min}"))
+    if claimed:
+        out.append(_filed_size(size, filed_size, rules))
     if rules.committee_max_size is not None:
-        ok = size <= rules.committee_max_size
-        out.append(MAX_SIZE.finding(ok, f"{size} experts {'≤' if ok else '>'} {rules.committee_max_size} allowed (committee_max_size)"))
+        cap = rules.committee_max_size
+        if not rules.committee_max_size_binding:  # 一般 read as guidance: reported, never a violation
+            rel = "≤" if size <= cap else "> the guidance of"
+            out.append(MAX_SIZE.finding(True, f"{size} experts {rel} {cap} (committee_max_size, 一般: guidance only, "
+                                              "committee_max_size_binding = false)"))
+        elif filed_size is not None:  # a filed size adjustment lifts the maximum as it lifts the minimum
+            out.append(MAX_SIZE.finding(True, f"{size} experts; the maximum of {cap} is replaced by the filed size "
+                                              f"{filed_size} (see committee.filed_size)"))
+        else:
+            ok = size <= cap
+            out.append(MAX_SIZE.finding(ok, f"{size} experts {'≤' if ok else '>'} {cap} allowed (committee_max_size)"))
     roles = Counter(r for _, r in members)
     n_chair = roles.get("chair", 0)
     out.append(CHAIRS.finding(n_chair == rules.chairs, f"{n_chair} chair(s); {rules.chairs} required (chairs)"))
@@ -87,6 +133,29 @@ def committee_constitution(
     ok = rules.vice_chairs_min <= n_vice <= rules.vice_chairs_max
     out.append(VICE_CHAIRS.finding(ok, f"{n_vice} vice-chair(s); {rules.vice_chairs_min} to {rules.vice_chairs_max} required (vice_chairs_min, vice_chairs_max)"))
     return out
+
+
+def _filed_size(size: int, filed_size: int | None, rules: RuleSet) -> Finding:
+    """The ``committee.filed_size`` finding of a committee whose size adjustment is claimed (Art. 9)."""
+    if filed_size is None:
+        return FILED_SIZE.finding(False, "a size adjustment filed with the Bureau is claimed (size_adjustment_filed) but "
+                                         "its size is not recorded (committee.filed_size): the filing cannot be checked "
+                                         "and lifts no minimum (Art. 9)")
+    problems: list[str] = []
+    if rules.committee_size_odd and filed_size % 2 == 0:
+        problems.append(f"the filed size {filed_size} is even: the number of experts must be odd (committee_size_odd); "
+                        "a filing adjusts the number, never the parity")
+    if rules.filed_size_binding == "exact":
+        if size != filed_size:
+            problems.append(f"{size} experts ≠ {filed_size} filed (filed_size_binding=exact)")
+        good = f"{size} experts = {filed_size} filed (filed_size_binding=exact)"
+    else:
+        if size < filed_size:
+            problems.append(f"{size} experts < {filed_size} filed (filed_size_binding=minimum)")
+        good = f"{size} experts ≥ {filed_size} filed (filed_size_binding=minimum)"
+    if problems:
+        return FILED_SIZE.finding(False, "; ".join(problems) + " (Art. 9)")
+    return FILED_SIZE.finding(True, f"{good}, an odd size (Art. 9)" if rules.committee_size_odd else f"{good} (Art. 9)")
 
 
 def filing_valid(meeting_date: date, valid_until: date, rules: RuleSet, *, filed_on: date | None = None) -> list[Finding]:

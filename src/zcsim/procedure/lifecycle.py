@@ -1,6 +1,6 @@
 """One applicant's case across years, as a small state machine over the engine's steps.
 
-Apply (Art. 12–13, 16, 41), unit publicity (Art. 15), correction notice, correction and vetting
+Entrustment (Art. 17), apply (Art. 12–13, 16, 41), unit publicity (Art. 15), correction notice, correction and vetting
 (Art. 18), withdrawal, panel (Art. 20, 29), meeting (Art. 22), vote (Art. 23, 29), acceptance
 (Art. 24), result publicity (Art. 25), re-examination request (Art. 26), revocation and blacklist
 (Art. 41), and a new application in a later year.
@@ -36,10 +36,12 @@ from zcsim.law import LEVELS, RuleSet
 from zcsim.procedure._finding import Finding, register
 from zcsim.procedure.application import (
     Applicant,
+    Entrustment,
     Title,
     acceptance,
     appeal,
     eligibility,
+    entrustment,
     materials_vetting,
     result_publicity,
     unit_publicity,
@@ -50,6 +52,8 @@ from zcsim.procedure.vote import THRESHOLD
 
 __all__ = ["ENDED_STAGES", "OPEN_STAGES", "STAGES", "ApplicantCase", "Decision", "StepRefused"]
 
+SEQ_ENTRUSTMENT = register("case.sequence.entrustment", 17,
+                           "an entrustment is arranged before the application it covers, not during one")
 SEQ_APPLICATION = register("case.sequence.application", 12,
                            "a new application only once the previous one has ended, at most reviews_per_year a year")
 SEQ_UNIT = register("case.sequence.unit_publicity", 15, "the employer publicises an application before recommending it")
@@ -208,6 +212,44 @@ class ApplicantCase:
             msg = f"dated {on}, before the case's last step on {self._clock}; time runs forward"
             raise self._refuse(step, msg, [check.finding(False, msg, applicant=self.id)])  # type: ignore[attr-defined]
         self._clock = on
+
+    # --- Art. 17 -------------------------------------------------------------------------------
+    def entrust(self, on: datetime.date, entrusted: Entrustment) -> Decision:
+        """Arrange an entrusted review before applying (Art. 17).
+
+        Inbound, for staff of a central unit in Beijing or of another province: the employer's
+        consent and the competent authority's entrustment letter to the Bureau. Outbound, for a
+        Beijing applicant reviewed elsewhere: the Bureau's letter and a filed committee. Refused
+        while an application is under way, or when the entrustment lacks what Art. 17 requires
+        (a review on it would not be recognised, Art. 42). The entrustment is kept on the
+        applicant: :meth:`apply` and :meth:`accept` judge by it.
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> from zcsim.law import load_rules
+        >>> a = Applicant("A2", "engineering", "junior", "state_owned", employer_affiliation="out_of_city")
+        >>> case = ApplicantCase(load_rules(), a)
+        >>> case.entrust(dt.date(2025, 2, 3), Entrustment("inbound", employer_consent=True,
+        ...                                               letter_issuer="provincial_hr")).outcome
+        'entrusted'
+        >>> case.apply(dt.date(2025, 3, 3)).outcome
+        'applied'
+        """
+        if self.stage not in ENDED_STAGES:
+            msg = f"an application of {self.year} is under way (stage {self.stage!r}); entrust before applying"
+            raise self._refuse("entrust", msg, [SEQ_ENTRUSTMENT.finding(False, msg, applicant=self.id)], year=on.year)
+        cand = replace(self.applicant, entrustment=entrusted)  # InputError for an entrustment of the wrong side
+        found = entrustment(str(cand.employer_affiliation), entrusted, self_employed=cand.self_employed,
+                            applicant=self.id)
+        if not found:
+            msg = "this applicant needs no entrustment (Art. 17)"
+            raise self._refuse("entrust", msg, [SEQ_ENTRUSTMENT.finding(False, msg, applicant=self.id)], year=on.year)
+        if not all(f.ok for f in found):
+            raise self._refuse("entrust", "; ".join(f.detail for f in found if not f.ok), found, year=on.year)
+        self._tick("entrust", on, SEQ_ENTRUSTMENT)
+        self.applicant = cand
+        return self._record("entrust", "entrusted", found, year=on.year)
 
     # --- Art. 12–13, 16, 41 ----------------------------------------------------------------------
     def apply(self, on: datetime.date, *, level: str | None = None) -> Decision:

@@ -1,7 +1,7 @@
 """The ``zcsim.meeting/1`` record format: a review meeting as the agency keeps it (Art. 27).
 
 Structure problems (wrong types, unknown values, misspelled keys) make a record *malformed*;
-missing Art. 27 content (date, experts present, remarks, panel opinions, votes) is allowed by
+missing Art. 27 content (date, experts present, remarks, review situation, panel opinions, votes) is allowed by
 the format and reported by the audit as a violation of Art. 27.
 """
 
@@ -26,6 +26,7 @@ __all__ = [
     "Relation",
     "Recusal",
     "Ballot",
+    "Entrustment",
     "Seal",
     "SealEntry",
     "MAX_EXPERTS",
@@ -154,7 +155,12 @@ class Committee(_Strict):
     specialty: Id | None = Field(None, description="null = formed by series; a name = formed by that specialty "
                                                    "(a blank name is malformed, not a specialty).")
     level: Level
-    size_adjustment_filed: bool = Field(False, description="The Bureau accepted a filing adjusting the size (Art. 9).")
+    size_adjustment_filed: bool = Field(False, description="The Bureau accepted a filing adjusting the size (Art. 9); "
+                                                           "give its size in filed_size.")
+    filed_size: Annotated[int, Field(ge=1, le=MAX_EXPERTS), BeforeValidator(_integral)] | None = Field(
+        None, description="The committee size named by the filing with the Bureau (经市人力资源社会保障局备案，评委会评审专家"
+                          "人数可根据实际情况适当调整, Art. 9); implies a filing. The audit checks the committee against it "
+                          "(rule option filed_size_binding); a filing without it lifts no minimum.")
     members: list[Member] = Field(max_length=MAX_EXPERTS)
 
 
@@ -178,6 +184,8 @@ class Meeting(_Strict):
     signed_minutes: list[Id] = Field(default_factory=list, max_length=MAX_EXPERTS)
     rounds: Round | None = None
     remarks_summary: str | None = Field(None, description="Summary of the experts' remarks (评审专家发言摘要, Art. 27).")
+    review_summary: str | None = Field(None, description="How the review went (评审情况, Art. 27): the course of the "
+                                                         "meeting, e.g. applicants reviewed, panel reports, discussion.")
 
 
 class Relation(_Strict):
@@ -195,12 +203,28 @@ class Recusal(_Strict):
     applicant: Id
 
 
+class Entrustment(_Strict):
+    """An inbound entrustment of an applicant's review to Beijing (委托评审, Art. 17)."""
+
+    employer_consent: bool = Field(False, description="The applicant's employer consented (须经申报人所在单位同意).")
+    letter_issuer: Literal["competent_department", "provincial_hr", "other"] | None = Field(
+        None, description="Who issued the entrustment letter to the Bureau (委托评审函): competent_department (the HR "
+                          "department of the superior competent unit with title-review authority), provincial_hr (a "
+                          "provincial HR and social security department), other; absent = no letter.")
+
+
 class Ballot(_Strict):
     """One applicant's vote (Art. 23)."""
 
     applicant: Id
     applicant_series: Id | None = None
     applicant_level: Level | None = None
+    applicant_employer: Literal["beijing", "central_in_beijing", "out_of_city"] | None = Field(
+        None, description="Where the applicant's employer belongs (Art. 3, 17): beijing (本市), central_in_beijing "
+                          "(中央在京单位) or out_of_city (外省市); absent = not recorded (taken as beijing).")
+    entrustment: Entrustment | None = Field(
+        None, description="The entrustment of an applicant of a central unit in Beijing or of another province "
+                          "(Art. 17); without it their review is not recognised (Art. 42).")
     round: Round = 1
     votes: Annotated[dict[Id, Vote], BeforeValidator(_distinct_keys)] = Field(
         max_length=MAX_EXPERTS, description="expert → vote; each expert once, surrounding whitespace aside.")

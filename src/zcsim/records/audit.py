@@ -12,18 +12,24 @@ from zcsim.law import RuleSet, builtin_rule_sets, load_rules
 from zcsim.procedure import committee as pc
 from zcsim.procedure import meeting as pm
 from zcsim.procedure._finding import Finding, register
-from zcsim.procedure.application import committee_may_review
+from zcsim.procedure.application import Entrustment, committee_may_review, entrustment, entrustment_recognised
 from zcsim.records._io import load_record
 from zcsim.records._model import Record
 from zcsim.records._seal import key_from_env, verify_seal
 
 __all__ = ["AuditReport", "DEFAULT_RULES", "audit", "audit_file", "rules_for"]
 
-COMPLETE = register("record.complete", 27, "the record holds the date, experts present, applicants, remarks, panel opinions and votes")
+COMPLETE = register("record.complete", 27, "the record holds the date, experts present, applicants, remarks, review "
+                                           "situation, panel opinions and votes")
 RULES_NAMED = register(
     "record.rules", 27,
     "the rule set the record says it was held under (its rules field) is the one it is audited against; "
     "a record never chooses the rules it is judged by",
+)
+
+IN_FORCE = register(
+    "record.in_force", 45,
+    "the meeting was held on or after the day its rule set's instrument came into force (本办法自2020年8月1日起施行)",
 )
 
 DEFAULT_RULES = "beijing-2020"
@@ -128,6 +134,37 @@ def _rules_named(record: Record, rules: RuleSet) -> Finding:
                                       "(--rules-from-record for a built-in name)")
 
 
+def _in_force(record: Record, rules: RuleSet) -> list[Finding]:
+    """The ``record.in_force`` finding: was the meeting held once ``rules``' instrument was in force?
+
+    None without a meeting date (``record.complete`` reports that) or an in-force date. A date known
+    to the year only (``2003``) decides only meetings outside that year.
+
+    Examples
+    --------
+    >>> import datetime
+    >>> from zcsim import load_rules
+    >>> from zcsim.records import parse_record
+    >>> rec = parse_record({"format": "zcsim.meeting/1", "committee": {"id": "C", "series": "engineering",
+    ...     "level": "senior", "members": [{"id": "E1", "role": "chair"}]}, "meeting": {"date": "2020-07-31"}})
+    >>> [(f.ok, f.detail[:40]) for f in _in_force(rec, load_rules())]
+    [(False, 'held on 2020-07-31, before beijing-2020 ')]
+    """
+    day = record.meeting.date if record.meeting is not None else None
+    bounds = rules.in_force_bounds()
+    if day is None or bounds is None:
+        return []
+    first, last = bounds
+    cite = f"{rules.instrument}, {rules.in_force_citation.label}: {rules.in_force_citation.phrase}"
+    if day < first:
+        return [IN_FORCE.finding(False, f"held on {day}, before {rules.name} was in force (from {rules.in_force}; "
+                                        f"{cite}): its rules did not govern this meeting")]
+    if day < last:
+        return [IN_FORCE.finding(True, f"held on {day}, in the year {rules.name} came into force ({rules.in_force}, "
+                                       f"the day is not known): cannot tell whether it was in force ({cite})")]
+    return [IN_FORCE.finding(True, f"held on {day}, {rules.name} in force from {rules.in_force} ({cite})")]
+
+
 def audit(record: Record, rules: RuleSet, *, source: str = "<record>", key: bytes | None = None,
           require_seal: bool = False) -> AuditReport:
     """Check a meeting record against ``rules`` and return every finding with its article.
@@ -152,6 +189,7 @@ def audit(record: Record, rules: RuleSet, *, source: str = "<record>", key: byte
     ['Art. 11', 'Art. 22', 'Art. 27', 'Art. 9']
     """
     out: list[Finding] = [_rules_named(record, rules)]
+    out += _in_force(record, rules)  # Art. 45: a meeting before the rules came into force
     com = record.committee
     members = {m.id: m.role for m in com.members}
     member_ids = list(members)
@@ -168,6 +206,8 @@ def audit(record: Record, rules: RuleSet, *, source: str = "<record>", key: byte
             missing.append("meeting.present (出席评审专家)")
         if not mt.remarks_summary:
             missing.append("meeting.remarks_summary (评审专家发言摘要)")
+        if not mt.review_summary:
+            missing.append("meeting.review_summary (评审情况)")
         if not mt.signed_minutes:
             missing.append("meeting.signed_minutes (会议纪要签字)")
     if not record.ballots:
@@ -187,7 +227,7 @@ def audit(record: Record, rules: RuleSet, *, source: str = "<record>", key: byte
     out += pc.committee_constitution(
         [(m.id, m.role) for m in com.members], rules,
         by_specialty=com.specialty is not None, level=com.level,
-        size_adjustment_filed=com.size_adjustment_filed,
+        size_adjustment_filed=com.size_adjustment_filed, filed_size=com.filed_size,
     )
 
     # Art. 11: filing
@@ -234,6 +274,16 @@ def audit(record: Record, rules: RuleSet, *, source: str = "<record>", key: byte
     for b in record.ballots:
         if b.applicant_series is not None and b.applicant_level is not None:
             out += committee_may_review(com.series, com.level, b.applicant_series, b.applicant_level, rules, applicant=b.applicant)
+        # Art. 17, 42: an applicant of a central unit in Beijing or of another province is reviewed on entrustment
+        ent = (Entrustment("inbound", employer_consent=b.entrustment.employer_consent,
+                           letter_issuer=b.entrustment.letter_issuer) if b.entrustment is not None else None)
+        if ent is not None and b.applicant_employer in (None, "beijing"):
+            out.append(COMPLETE.finding(False, f"ballots[{b.applicant}].entrustment is recorded but applicant_employer is "
+                                               f"{b.applicant_employer or 'not given'}: an entrustment is for central units in "
+                                               "Beijing and other provinces (Art. 17)", applicant=b.applicant))
+        else:
+            found = entrustment(b.applicant_employer or "beijing", ent, applicant=b.applicant)
+            out += found + entrustment_recognised(found, applicant=b.applicant)
         out += pm.ballot(
             b.applicant, b.votes, members=member_set, present=present_set,
             conflicts=conflicts.get(b.applicant, {}), rules=rules, declared=b.declared_result,

@@ -775,7 +775,7 @@ def check_memory(sc: Scenario, rules: RuleSet | None = None, *, keep_records: bo
     >>> check_memory(load_scenario("scenarios/quick.yaml"), limit=10**6)
     Traceback (most recent call last):
     ...
-    zcsim.errors.InputError: scenarios/quick.yaml: line 36, population.groups: this scenario needs about 3 MB of memory per replication (mostly applicants ...), more than the 1 MB zcsim allows ...
+    zcsim.errors.InputError: scenarios/quick.yaml: line ..., population.groups: this scenario needs about 3 MB of memory per replication (mostly applicants ...), more than the 1 MB zcsim allows ...
     """
     est = estimate_memory(sc, rules, keep_records=keep_records)
     cap = memory_limit() if limit is None else int(limit)
@@ -1619,20 +1619,29 @@ class _Year:
         p = c.plan
         recusals = [{"expert": c.ids[j], "applicant": app_ids[r]}
                     for r, j in zip(*np.nonzero(conf)) if keep[r]]
+        if ballots:  # 评审情况 (Art. 27): how the review went
+            passed = sum(b.get("declared_result") == "pass" for b in ballots)
+            summary = (f"{len(ballots)} applicants reviewed in one round of votes (Art. 23); {passed} passed, "
+                       f"{len(ballots) - passed} failed; {len(recusals)} recusals (Art. 29)")
+        else:
+            summary = f"no vote at this sitting: {remarks}"
+        committee: dict[str, Any] = {"id": p.id, "series": p.series, "specialty": p.specialty, "level": p.level,
+                                     "size_adjustment_filed": p.spec.size_adjustment_filed,
+                                     "members": [{"id": e, "role": c.roles[e]} for e in c.ids]}
+        if p.spec.size_adjustment_filed:  # the drawn size is the filed one (Art. 9)
+            committee["filed_size"] = len(c.ids)
         return seal_record({
             "format": RECORD_FORMAT,
             "rules": self.rules.name,
             "agency": {"id": self.sc.agencies[c.agency].id, "filed_on": c.filed_on.isoformat(),  # type: ignore[union-attr]
                        "filing_valid_until": c.valid_until.isoformat()},  # type: ignore[union-attr]
-            "committee": {"id": p.id, "series": p.series, "specialty": p.specialty, "level": p.level,
-                          "size_adjustment_filed": p.spec.size_adjustment_filed,
-                          "members": [{"id": e, "role": c.roles[e]} for e in c.ids]},
+            "committee": committee,
             "panels": [{"id": q.id, "experts": list(q.experts), "applicants": list(q.applicants),
                         "opinions": {a: ("support" if support[row_of[a]] else "oppose") for a in q.applicants}}
                        for q in panels],
             "meeting": {"date": date.isoformat(), "presided_by": presided, "present": present_ids,
                         "signed_minutes": list(present_ids), "rounds": 1 if ballots is not None else 0,
-                        "remarks_summary": remarks},
+                        "remarks_summary": remarks, "review_summary": summary},
             "recusals": recusals,
             "ballots": ballots or [],
         })

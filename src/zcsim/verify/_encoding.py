@@ -189,7 +189,8 @@ class MeetingModel:
             self._rule("committee.min_size", self._art("committee_min_size_series"),
                        "the committee has at least the minimum number of experts for its basis and level",
                        size >= minimum)
-        if r.committee_max_size is not None:
+        # the maximum binds unless read as guidance, or lifted by a filed size (the record files its own size)
+        if r.committee_max_size is not None and r.committee_max_size_binding and not r.size_adjustment_filed:
             self._rule("committee.max_size", self._art("committee_max_size"),
                        f"the committee has at most {r.committee_max_size} experts", size <= r.committee_max_size)
         self._rule("committee.chair", self._art("chairs"), f"the committee has {r.chairs} chair(s)",

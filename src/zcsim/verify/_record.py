@@ -83,15 +83,18 @@ def counterexample_record(values: Mapping[str, Any], rules: RuleSet, *, applican
         votes_of = dict.fromkeys(present, "yes")
         result = passes(len(present), present_n, rules, recused=0, members=size)
     level = LEVELS[int(v["level"])]
+    committee: dict[str, Any] = {
+        "id": "C-EXAMPLE", "series": SERIES, "specialty": SPECIALTY if v["by_specialty"] else None,
+        "level": level, "size_adjustment_filed": False,
+        "members": [{"id": e, "role": r} for e, r in zip(ids, roles, strict=True)],
+    }
+    if rules.size_adjustment_filed:  # the rule set assumes a filed size adjustment: the committee's own size (Art. 9)
+        committee.update(size_adjustment_filed=True, filed_size=size)
     return {
         "format": "zcsim.meeting/1",
         "rules": rules.name,
         "agency": {"id": "AG-EXAMPLE", "filing_valid_until": "2027-06-30", "filed_on": "2024-07-01"},
-        "committee": {
-            "id": "C-EXAMPLE", "series": SERIES, "specialty": SPECIALTY if v["by_specialty"] else None,
-            "level": level, "size_adjustment_filed": False,
-            "members": [{"id": e, "role": r} for e, r in zip(ids, roles, strict=True)],
-        },
+        "committee": committee,
         "panels": [{"id": "P1", "experts": panel, "applicants": list(dict.fromkeys([applicant, voted])),
                     "opinions": dict.fromkeys([applicant, voted], "support")}],
         "meeting": {
@@ -99,6 +102,8 @@ def counterexample_record(values: Mapping[str, Any], rules: RuleSet, *, applican
             "rounds": 1,
             "remarks_summary": "Counterexample written by zcsim verify: the panel reported and each expert "
                                "free to vote cast one ballot (Art. 23).",
+            "review_summary": f"One applicant voted on in one round; declared {'pass' if result else 'fail'} "
+                              "(a counterexample meeting of zcsim verify).",
         },
         "relations": [{"expert": e, "applicant": applicant, "type": relation} for e in sorted(conflicted)],
         "recusals": [{"expert": e, "applicant": applicant} for e in sorted(conflicted)],
