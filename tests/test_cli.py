@@ -182,8 +182,9 @@ def test_rules_coverage_lists_all_articles() -> None:
     rows = json.loads(out)
     assert [r["article"] for r in rows] == list(range(1, 46))
     by = {r["article"]: r for r in rows}
-    assert by[23]["status"] == "encoded" and "two_thirds_exactly_passes" in by[23]["cases"]
-    assert by[45]["status"].startswith("not encoded")
+    assert by[23]["status"] == "full" and "two_thirds_exactly_passes" in by[23]["cases"]
+    assert by[1]["status"] == "nothing to encode"
+    assert by[45]["status"] == "full"  # the in-force date: record.in_force (issue 12)
 
 
 def test_schema_file_in_repo_is_current() -> None:

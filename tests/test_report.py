@@ -370,7 +370,7 @@ def test_report_without_matplotlib_fails_before_any_work(args: list[str], tmp_pa
 # ------------------------------------------------------------------------------------------------
 # pseudonyms
 # ------------------------------------------------------------------------------------------------
-def test_pseudonyms_are_stable_hashed_and_cover_text() -> None:
+def test_pseudonyms_are_keyed_and_cover_text() -> None:
     from zcsim.report import Pseudonyms, expert_ids_in
 
     doc = {"committee": {"members": [{"id": "X-17", "name": "Wang Wei"}, {"id": "E2"}]},
@@ -378,7 +378,8 @@ def test_pseudonyms_are_stable_hashed_and_cover_text() -> None:
            "ballots": [{"votes": {"X-17": "yes", "E2": "no"}}]}
     ids = expert_ids_in(doc)
     assert ids == {"X-17", "Wang Wei", "E2"}
-    a, b = Pseudonyms(ids), Pseudonyms(sorted(ids, reverse=True))
+    key = b"an agency key of 32 bytes length"  # the same key: the same pseudonyms (tests/test_pseudonyms.py)
+    a, b = Pseudonyms(ids, key=key), Pseudonyms(sorted(ids, reverse=True), key=key)
     assert a.mapping == b.mapping and sorted(a.mapping.values()) == ["Expert 1", "Expert 2", "Expert 3"]
     text = a.text("Wang Wei (X-17) recused; E2 and E99 voted; E2x is not an id")
     assert "Wang Wei" not in text and "X-17" not in text and "E99" not in text

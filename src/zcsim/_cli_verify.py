@@ -117,14 +117,16 @@ def _public(doc: Any, identifiers: set[str]) -> Any:
     """``doc`` (what ``--json`` prints) as a public report may show it (Art. 28: expert lists are
     not made public): every string or key that is an expert id of the pool becomes its
     pseudonym, and in the results of the properties that read the pool every text is
-    pseudonymised too (:class:`zcsim.report.Pseudonyms`, the report's own function)."""
+    pseudonymised too (:class:`zcsim.report.Pseudonyms`, the report's own function, with the
+    report's key: ``--pseudonym-key-file``/``ZCSIM_PSEUDONYM_KEY``, else a secret never written)."""
+    from zcsim._cli_report import cli_pseudonym_key
     from zcsim.report import Pseudonyms
     from zcsim.verify import properties
 
     if not identifiers:
         return doc
     pool_properties = {pid for pid, prop in properties().items() if prop.needs_pool}
-    names = Pseudonyms(identifiers)
+    names = Pseudonyms(identifiers, key=cli_pseudonym_key())
     known = names.mapping
 
     def word(x: Any) -> Any:
@@ -134,6 +136,8 @@ def _public(doc: Any, identifiers: set[str]) -> Any:
         if isinstance(x, dict):
             return {names.text(k): text(v) for k, v in x.items()}
         if isinstance(x, list):
+            if x and all(isinstance(v, str) and v in known for v in x):
+                return names.listed(x)
             return [text(v) for v in x]
         return names.text(x) if isinstance(x, str) else x
 
@@ -143,6 +147,8 @@ def _public(doc: Any, identifiers: set[str]) -> Any:
                 return text(x)
             return {word(k): walk(v) for k, v in x.items()}
         if isinstance(x, list):
+            if x and all(isinstance(v, str) and v in known for v in x):
+                return names.listed(x)  # a list of experts in pseudonym order, not in the order of their ids
             return [walk(v) for v in x]
         return word(x)
 

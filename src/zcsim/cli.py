@@ -128,26 +128,51 @@ def rules(rules_spec: str | None, overrides: Sequence[str], other: str | None, c
     if as_json:
         click.echo(json.dumps({
             "name": rs.name, "base": rs.base, "instrument": rs.instrument, "fingerprint": rs.fingerprint(),
+            "in_force": rs.in_force, "in_force_article": rs.in_force_citation.article,
+            "in_force_phrase": rs.in_force_citation.phrase,
             "parameters": [
                 {"key": p.key, "value": p.display, "article": p.citation.article, "phrase": p.citation.phrase,
+                 "instrument": p.citation.instrument, "not_in_instrument": p.citation.not_in_instrument,
                  "interpretation": p.interpretation, "allowed": p.allowed, "doc": p.doc} for p in rs],
             "checks": [{"id": c.id, "article": c.article, "title": c.title} for c in CHECKS.values()],
         }, ensure_ascii=False, indent=2))
         return
-    con.print(f"[bold]{rs.name}[/bold] — {rs.description}\ninstrument: {rs.instrument}; fingerprint {rs.fingerprint()}")
+    con.print(f"[bold]{rs.name}[/bold] — {rs.description}\ninstrument: {rs.instrument}; "
+              f"{_in_force_line(rs)}; fingerprint {rs.fingerprint()}")
+    foreign = sorted({p.citation.instrument for p in rs if p.citation.instrument != rs.instrument})
     t = Table(title="Parameters (I = interpretation option: the text leaves it open)")
     for col in ("Key", "Value", "Allowed", "Article", "I", "Original phrase", "Meaning"):
         t.add_column(col, overflow="fold", no_wrap=col == "Key")  # a key stays whole, to be copied
     for p in rs:
-        t.add_row(p.key, p.display, p.allowed, p.citation.label, "I" if p.interpretation else "", p.citation.phrase,
-                  p.doc)
+        t.add_row(p.key, p.display, p.allowed, _citation_label(p.citation, rs), "I" if p.interpretation else "",
+                  p.citation.phrase, p.doc)
     con.print(t)
+    if foreign:
+        con.print("Rules marked 'of …' are not in " + rs.instrument + ": this rule set keeps them from its base, "
+                  "cited to their own instrument (" + "; ".join(foreign) + ").")
     t = Table(title="Checks of the procedure engine")
     for col in ("Article", "Check", "What it requires"):
         t.add_column(col, overflow="fold")
     for c in sorted(CHECKS.values(), key=lambda c: (c.article, c.id)):
         t.add_row(f"Art. {c.article}", c.id, c.title)
     con.print(t)
+
+
+def _citation_label(cit: Any, rs: RuleSet) -> str:
+    """``Art. 9``, ``by content``, ``not in this instrument``, or, for a citation of another instrument
+    than the rule set's, ``Art. 9 of <instrument>``: a phrase is never shown under another instrument's name."""
+    if cit.instrument == rs.instrument:
+        return cit.label
+    return f"{cit.label} of {cit.instrument}"
+
+
+def _in_force_line(rs: RuleSet) -> str:
+    """``in force from 2020-08-01 (Art. 45)``; a year-only date says the day is unknown."""
+    if rs.in_force is None:
+        return "in-force date not stated"
+    lo, hi = rs.in_force_bounds() or (None, None)
+    when = rs.in_force if lo == hi else f"{rs.in_force} (the day is not known)"
+    return f"in force from {when} ({rs.in_force_citation.label})"
 
 
 def _print_diff(con: Console, a: RuleSet, b: RuleSet, as_json: bool) -> None:
@@ -163,27 +188,31 @@ def _print_diff(con: Console, a: RuleSet, b: RuleSet, as_json: bool) -> None:
     for col in ("Key", "Article", a.name, b.name, "Phrase (" + b.name + ")"):
         t.add_column(col, overflow="fold")
     for k, x, y in rows:
-        t.add_row(k, a.citation(k).label, format_value(x), format_value(y), b.citation(k).phrase)
+        t.add_row(k, _citation_label(a.citation(k), a), format_value(x), format_value(y),
+                  b.citation(k).phrase + ("" if b.citation(k).instrument == b.instrument else f" (of {b.citation(k).instrument})"))
     con.print(t)
 
 
 def _print_coverage(con: Console, rs: RuleSet, as_json: bool) -> None:
-    from zcsim.coverage import coverage_table
+    from zcsim.coverage import STATUSES, coverage_table
 
     rows = coverage_table(rs)
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
         return
-    t = Table(title="Coverage of the Measures, article by article")
-    for col in ("Article", "Parameters", "Checks", "Named legal cases", "Status"):
+    t = Table(title="Coverage of the Measures, article by article (full: every checkable part encoded)")
+    for col in ("Article", "Status", "Encoded by", "Missing", "Named legal cases"):
         t.add_column(col, overflow="fold")
     for r in rows:
-        t.add_row(f"Art. {r.article}", ", ".join(r.parameters), ", ".join(r.checks),
-                  (", ".join(r.cases[:6]) + (f" (+{len(r.cases) - 6})" if len(r.cases) > 6 else "")),
-                  r.status)
+        enc = "; ".join(r.encoded)
+        if r.not_checkable:
+            enc += ("; " if enc else "") + "not checkable: " + "; ".join(r.not_checkable)
+        t.add_row(f"Art. {r.article}", r.status, enc, "\n".join(f"- {m}" for m in r.missing),
+                  (", ".join(r.cases[:4]) + (f" (+{len(r.cases) - 4})" if len(r.cases) > 4 else "")))
     con.print(t)
-    encoded = sum(1 for r in rows if r.status == "encoded")
-    con.print(f"{encoded} of {len(rows)} articles encoded; the others are listed with why not.")
+    counts = {s: sum(1 for r in rows if r.status == s) for s in STATUSES}
+    con.print(", ".join(f"{n} {s}" for s, n in counts.items()) + f" of {len(rows)} articles; "
+              "`zcsim rules --coverage --json` lists the parameters, checks and cases of each.")
 
 
 # --------------------------------------------------------------------------------------------
@@ -265,6 +294,7 @@ def _register_commands() -> None:
     main.add_command(report)
     main.add_command(seal)
     from zcsim._cli_replay import replay; main.add_command(replay)  # noqa: E702
+    from zcsim._cli_pool import pool; main.add_command(pool)  # noqa: E702
 
 
 _register_commands()

@@ -4,7 +4,9 @@ folder, a ``zcsim sweep --out`` folder or a ``zcsim verify --json`` file.
 
 Plots need matplotlib (the ``plot`` extra), imported only when a report is written. Reports never
 name experts (Art. 28: expert lists are not made public): every expert id or name in the source
-data becomes a pseudonym ("Expert 7") unless ``internal=True``.
+data becomes a pseudonym ("Expert 7") unless ``internal=True``, numbered by a keyed hash
+(HMAC-SHA256) whose key is a random secret of that report, never written, or the agency's key
+(``pseudonym_key=``, see :func:`pseudonym_key`) for the same pseudonyms in every report.
 
 Examples
 --------
@@ -23,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from zcsim.errors import InputError
-from zcsim.report._anon import Pseudonyms, expert_ids_in
+from zcsim.report._anon import Pseudonyms, expert_ids_in, pseudonym_key
 from zcsim.report._build import collect_ids, quorum_failure_probability
 from zcsim.report._doc import Document, render_html, render_markdown
 from zcsim.report._load import EXPECTED, CompareData, RunData, SweepData, VerifyData, load_source
@@ -35,6 +37,7 @@ __all__ = [
     "Pseudonyms",
     "build_document",
     "expert_ids_in",
+    "pseudonym_key",
     "quorum_failure_probability",
     "report_kind",
     "write_report",
@@ -58,12 +61,14 @@ def _kind(data: object) -> str:
     return {RunData: "simulate", CompareData: "compare", SweepData: "sweep", VerifyData: "verify"}[type(data)]
 
 
-def build_document(source: str | Path, *, internal: bool = False, title: str | None = None) -> Document:
-    """Read ``source`` and build the report's sections (figures drawn, nothing written)."""
+def build_document(source: str | Path, *, internal: bool = False, title: str | None = None,
+                   pseudonym_key: bytes | None = None) -> Document:
+    """Read ``source`` and build the report's sections (figures drawn, nothing written); experts
+    are pseudonymised with ``pseudonym_key`` (default: a secret of this report, Art. 28)."""
     from zcsim.report import _build as B
 
     data = load_source(source)
-    names = Pseudonyms(collect_ids(data), internal=internal)
+    names = Pseudonyms(collect_ids(data), internal=internal, key=pseudonym_key)
     if isinstance(data, RunData):
         return B.build_run(data, names, title)
     if isinstance(data, CompareData):
@@ -80,7 +85,8 @@ def _default_out(source: Path) -> Path:
 
 
 def write_report(source: str | Path, out: str | Path | None = None, *, internal: bool = False,
-                 title: str | None = None, formats: Sequence[str] = FORMATS) -> Path:
+                 title: str | None = None, formats: Sequence[str] = FORMATS,
+                 pseudonym_key: bytes | None = None) -> Path:
     """Write the HTML report (and ``report.md`` with its PNG figures beside it) of ``source``.
 
     Parameters
@@ -99,6 +105,11 @@ def write_report(source: str | Path, out: str | Path | None = None, *, internal:
         The report's title (default: from the source).
     formats : sequence of {"html", "md"}
         What to write; ``("md",)`` writes only the Markdown and its PNG files.
+    pseudonym_key : bytes, optional
+        The agency's key (at least 16 bytes; :func:`pseudonym_key` reads a key file or
+        ``ZCSIM_PSEUDONYM_KEY``): the pseudonyms are then the same in every report of the same
+        experts. Default: a random secret drawn for this report and never written, so the
+        pseudonyms cannot be traced back from the id list, nor matched between reports.
 
     Returns
     -------
@@ -125,7 +136,7 @@ def write_report(source: str | Path, out: str | Path | None = None, *, internal:
     if bad or not formats:
         raise InputError(f"unknown report format {bad[0] if bad else '(none)'}; expected html and/or md", location="formats")
     src = Path(source)
-    doc = build_document(src, internal=internal, title=title)
+    doc = build_document(src, internal=internal, title=title, pseudonym_key=pseudonym_key)
     html_path = Path(out) if out is not None else _default_out(src)
     if html_path.is_dir():
         html_path = html_path / "report.html"

@@ -396,7 +396,10 @@ def load_section(runs: Mapping[str, RunData], names: Pseudonyms) -> Section:
                                                 xlabel="Applicants reviewed in panels per expert and year"),
                    "Expert load: applicants reviewed per expert and year.", "Histogram of the load per expert"))
     for k, df in loads.items():
-        top = df.sort_values(["applicants", "panels"], ascending=False).head(10)
+        # ties in the pseudonyms' order, not the ids' (which anyone with the id list knows, Art. 28)
+        df = df.assign(_order=[names.name(e) if names.internal else f"{int(names.name(e).split()[-1]):09d}"
+                               for e in df["expert"]])
+        top = df.sort_values(["applicants", "panels", "_order"], ascending=[False, False, True]).head(10)
         rows = [[names.name(r["expert"]), str(r["replication"]), str(r["year"]), str(r["applicants"]), str(r["panels"]),
                  str(r["committees"])] for _, r in top.iterrows()]
         cap = "The ten most loaded experts" + (f" — {k}" if k else "") + (
@@ -478,9 +481,17 @@ def _privacy(names: Pseudonyms) -> str:
     if names.internal:
         return ("INTERNAL REPORT: expert identifiers are shown as they are in the data. Expert lists are not to "
                 "be made public (Art. 28 of the Measures); do not publish this report.")
-    return (f"Experts are named by pseudonyms ('Expert 1', …; {len(names)} in the source data), numbered in the "
-            "order of a hash of their identifiers, because expert lists are not made public (Art. 28). "
-            "Applicant identifiers are not shown.")
+    if not len(names):
+        return ("Expert lists are not made public (Art. 28): the source names no expert by an identifier; any "
+                "pseudonyms in it ('Expert N', from a keyed hash) are shown as they are. Applicant identifiers are "
+                "not shown.")
+    key = ("the agency's pseudonym key, so the same experts have the same pseudonyms in every report made "
+           "with it" if names.keyed else
+           "a random secret drawn for this report and never written, so the id list does not give the mapping "
+           "back and another report numbers the experts differently")
+    return (f"Experts are named by pseudonyms ('Expert N'; {len(names)} in the source data), numbered in the "
+            f"order of a keyed hash (HMAC-SHA256) of their identifiers with {key}, because expert lists are not "
+            "made public (Art. 28). Applicant identifiers are not shown.")
 
 
 def _brief_run(run: RunData) -> list[str]:
