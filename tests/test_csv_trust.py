@@ -23,6 +23,7 @@ from click.testing import CliRunner
 from conftest import ROOT
 
 from zcsim.cli import main
+from _cli_assert import one_error
 
 POOL = ROOT / "examples" / "pool"
 DATE = ["--date", "2025-11-14"]
@@ -32,16 +33,6 @@ ZCSIM = [sys.executable, "-m", "zcsim"]
 def cli(*args: str, input: bytes | None = None) -> tuple[int, str, str]:
     r = CliRunner().invoke(main, list(args), input=input)
     return r.exit_code, r.stdout, r.stderr
-
-
-def one_error(code: int, err: str, *needles: str) -> str:
-    """The run failed with exit 2 and exactly one ``zcsim: error:`` line holding every needle."""
-    lines = err.strip().splitlines()
-    assert code == 2, err
-    assert len(lines) == 1 and lines[0].startswith("zcsim: error: "), err
-    for n in needles:
-        assert n in lines[0], (n, lines[0])
-    return lines[0]
 
 
 def conflicts_args(relations: str | Path, *, experts: str | Path = POOL / "experts.csv",

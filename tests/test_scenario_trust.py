@@ -15,6 +15,7 @@ from zcsim.cli import main
 from zcsim.errors import InputError
 from zcsim.sim import load_scenario
 from zcsim.sim.model import check_memory, estimate_memory
+from _cli_assert import one_error
 
 BASE = """\
 format: zcsim.scenario/1
@@ -39,16 +40,6 @@ def scenario(tmp_path: Path, *, replace: tuple[str, str] | None = None, extra: s
     path = tmp_path / name
     path.write_text(text + extra, encoding="utf-8")
     return path
-
-
-def one_error(code: int, err: str, *needles: str) -> str:
-    """Exit 2 and exactly one ``zcsim: error:`` line holding every needle."""
-    lines = err.strip().splitlines()
-    assert code == 2, err
-    assert len(lines) == 1 and lines[0].startswith("zcsim: error: "), err
-    for n in needles:
-        assert n in lines[0], (n, lines[0])
-    return lines[0]
 
 
 def simulate(path: Path, *more: str) -> tuple[int, str, str]:
