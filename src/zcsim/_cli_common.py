@@ -1,4 +1,5 @@
-"""Pieces shared by the zcsim commands: exit statuses, the console, the rule-set options."""
+"""Pieces shared by the zcsim commands: exit statuses, the outer boundary (every error is one line:
+exit 2 for bad input, 70 for an internal error, 130 for Ctrl-C), the console, the rule-set options."""
 
 from __future__ import annotations
 
