@@ -75,6 +75,7 @@ def test_national_2019_minimum_binds_senior_only() -> None:
         "sanction_bar_practice_restriction",     # 受到记过以上处分 only
         "major_contribution_direct_senior",      # 作出重大贡献的…可以直接申报高级职称评审
         "freelancer_min_years_in_beijing",       # no Beijing residence rule
+        "territorial_scope",                     # no Beijing territory, no entrustment into it (Art. 3, 17)
         "recognised_title_regions",              # no Jing-Jin-Ji recognition
     ])
     assert r.citation("committee_min_size_series").article is None  # cited by content

@@ -93,6 +93,12 @@ class RuleSet:
         1, "int", 3, "在本市工作1年以上自由职业专业技术人才",
         "Self-employed professionals must have worked in Beijing at least this many years.",
         minimum=0, maximum=MAX_YEARS)
+    territorial_scope: bool = param(
+        True, "bool", 3, "本市各类用人单位…专业技术人才 (第三条); 中央在京单位、外省市等所属专业技术人才委托本市职称评审的 (第十七条)",
+        "Whether the review covers only staff of the instrument's own territory's employers and its "
+        "self-employed, others being reviewed by entrustment (Art. 3, 17: eligibility.scope, "
+        "eligibility.entrustment, entrustment.recognised). A rule set of a national instrument has no "
+        "such territory: false applies none of these checks.")
 
     # --- Chapter 2: committees ---------------------------------------------------------------
     no_cross_series_committees: bool = param(

@@ -807,10 +807,15 @@ def eligibility(applicant: Applicant, rules: RuleSet, *, on: datetime.date) -> l
     >>> eligibility(a, load_rules(), on=datetime.date(2025, 3, 1))[0].detail
     'self-employed, 1 year(s) working in Beijing ≥ 1 required (freelancer_min_years_in_beijing, Art. 3)'
     """
-    covered = applicant.self_employed or applicant.employer_affiliation == "beijing"
-    out = [_scope(applicant, rules)] if covered else []
-    out += entrustment(str(applicant.employer_affiliation), applicant.entrustment,
-                       self_employed=applicant.self_employed, applicant=applicant.id)
+    if not rules.territorial_scope:  # a national instrument: no territory, no entrustment into it
+        out = [SCOPE.finding(True, "no territorial scope in this rule set (territorial_scope = false): the "
+                                   "Beijing scope of Art. 3 and the entrustment of Art. 17 do not apply",
+                             applicant=applicant.id)]
+    else:
+        covered = applicant.self_employed or applicant.employer_affiliation == "beijing"
+        out = [_scope(applicant, rules)] if covered else []
+        out += entrustment(str(applicant.employer_affiliation), applicant.entrustment,
+                           self_employed=applicant.self_employed, applicant=applicant.id)
     out += [
         _in_service(applicant, rules),
         _sanction(applicant, rules, on),
