@@ -51,9 +51,9 @@ MAX_SHOWN = 60
 """Most characters of a bad value an error message repeats (the rest is cut with '…')."""
 
 
-def shown(raw: Any) -> str:
-    """``repr(raw)`` cut to :data:`MAX_SHOWN` characters, safe for any value (a 5,000-digit
-    integer cannot even be turned into text).
+def shown(raw: Any, limit: int = MAX_SHOWN) -> str:
+    """``repr(raw)`` cut to ``limit`` characters (:data:`MAX_SHOWN` by default), safe for any value
+    (a 5,000-digit integer cannot even be turned into text).
 
     Examples
     --------
@@ -68,7 +68,7 @@ def shown(raw: Any) -> str:
         text = repr(raw)
     except ValueError:  # pragma: no cover - a container holding a huge integer
         text = f"a {type(raw).__name__} too large to show"
-    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "…"
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _digit_count(n: int) -> int:

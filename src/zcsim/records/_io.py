@@ -12,6 +12,7 @@ from pydantic_core import core_schema
 
 from zcsim._files import load_user_json, read_user_text
 from zcsim.errors import RecordError
+from zcsim.law._load import shown
 from zcsim.records._model import FORMAT, Record
 
 __all__ = ["load_record", "parse_record", "read_record_json", "record_schema"]
@@ -100,8 +101,7 @@ def _explain(err: dict[str, Any]) -> str:
 
 def _shown(value: Any) -> str:
     """``repr`` of a bad value, cut short so that one error stays one readable line."""
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return shown(value, limit=80)
 
 
 def parse_record(data: Any, *, source: str = "<record>") -> Record:

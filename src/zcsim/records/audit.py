@@ -9,6 +9,7 @@ from pathlib import Path
 
 from zcsim.errors import RecordError, RuleSetError
 from zcsim.law import RuleSet, builtin_rule_sets, load_rules
+from zcsim.law._load import shown
 from zcsim.procedure import committee as pc
 from zcsim.procedure import meeting as pm
 from zcsim.procedure._finding import Finding, register
@@ -110,8 +111,7 @@ def rules_for(record: Record, rules: str | RuleSet | None = None, overrides: Seq
         spec: str | RuleSet = record.rules or DEFAULT_RULES
         names = builtin_rule_sets()
         if spec not in names:
-            shown = repr(spec) if len(spec) <= 80 else repr(spec[:77]) + "..."
-            raise RecordError(f"{shown} is not a built-in rule set; --rules-from-record takes only a built-in name "
+            raise RecordError(f"{shown(spec, limit=80)} is not a built-in rule set; --rules-from-record takes only a built-in name "
                               f"({', '.join(names)}); to audit under other rules, name them yourself with "
                               "--rules NAME|FILE [--set KEY=VALUE]", source=source, location="rules")
     else:
@@ -127,8 +127,7 @@ def _rules_named(record: Record, rules: RuleSet) -> Finding:
         return RULES_NAMED.finding(True, f"the record names no rule set; audited against {rules.name}")
     if named == rules.name:
         return RULES_NAMED.finding(True, f"held under {named}, audited against it")
-    shown = repr(named) if len(named) <= 80 else repr(named[:77]) + "..."
-    return RULES_NAMED.finding(False, f"the record says it was held under {shown} but is audited against "
+    return RULES_NAMED.finding(False, f"the record says it was held under {shown(named, limit=80)} but is audited against "
                                       f"{rules.name!r}; the auditor names the rules (--rules), a record never chooses "
                                       "them: audit under the record's rules by naming them with --rules "
                                       "(--rules-from-record for a built-in name)")
