@@ -13,6 +13,7 @@ writes the same final files an uninterrupted run writes. See ``docs/reproducibil
 from __future__ import annotations
 
 import contextlib
+import filecmp
 import hashlib
 import json
 import math
@@ -789,18 +790,6 @@ def _files(root: Path) -> dict[str, Path]:
     return out
 
 
-def _same_bytes(a: Path, b: Path) -> bool:
-    if a.stat().st_size != b.stat().st_size:
-        return False
-    with open(a, "rb") as fa, open(b, "rb") as fb:
-        while True:
-            x, y = fa.read(1 << 20), fb.read(1 << 20)
-            if x != y:
-                return False
-            if not x:
-                return True
-
-
 def _key_column(stem: str) -> str | None:
     return "replication" if stem == "replications" else ("variant" if stem == "sweep" else None)
 
@@ -838,13 +827,13 @@ def compare_folders(folder: str | Path, rerun: str | Path, *, limit: int = 50,
         count += 1
         diffs: list[str] = []
         if p.suffix == ".json":
-            old = load_user_json(read_user_text(q, "results"), str(q), "results")
-            new = load_user_json(read_user_text(p, "results"), str(p), "results")
+            old_text, new_text = read_user_text(q, "results"), read_user_text(p, "results")
+            old, new = load_user_json(old_text, str(q), "results"), load_user_json(new_text, str(p), "results")
             manifest = rel == "manifest.json"
             _json_diff(old, new, f"{rel}: ", diffs, frozenset(volatile) if manifest else frozenset())
-            if not diffs and not manifest and not _same_bytes(p, q):
+            if not diffs and not manifest and old_text != new_text:
                 diffs.append(f"{rel}: every value is the rerun's, but the bytes differ (formatting or key order edited)")
-        elif _same_bytes(p, q):
+        elif filecmp.cmp(p, q, shallow=False):
             continue
         elif p.suffix in (".csv", ".parquet"):
             try:
