@@ -75,20 +75,17 @@ def read_user_bytes(path: str | Path, what: str, *, stream_ok: bool = False, max
             return _read_capped(fh, src, what, max_bytes, error)
 
 
+_FILE_KINDS = ((stat.S_ISREG, "file"), (stat.S_ISDIR, "directory"), (stat.S_ISFIFO, "pipe"),
+               (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket"))
+
+
 def _file_kind(mode: int) -> str:
-    if stat.S_ISREG(mode):
-        return "file"
-    if stat.S_ISDIR(mode):
-        return "directory"
-    if stat.S_ISFIFO(mode):
-        return "pipe"
-    if stat.S_ISCHR(mode):
-        return "character device"
-    if stat.S_ISBLK(mode):
-        return "block device"
-    if stat.S_ISSOCK(mode):
-        return "socket"
-    return "special file"
+    return next((name for test, name in _FILE_KINDS if test(mode)), "special file")
+
+
+def _line_of(data: bytes, pos: int) -> str:
+    """``line N`` of byte ``pos`` of ``data``."""
+    return "line " + str(data.count(b"\n", 0, pos) + 1)
 
 
 def _read_capped(fh: Any, src: str, what: str, max_bytes: int, error: type[InputError]) -> bytes:
@@ -121,9 +118,8 @@ def decode_utf8(data: bytes, source: str, what: str, error: type[InputError] = I
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
         raise error(f"not UTF-8 text (byte {exc.start}); save the {what} file as UTF-8", source=source,
-                    location=f"line {line}") from None
+                    location=_line_of(data, exc.start)) from None
 
 
 @contextmanager
@@ -322,16 +318,14 @@ def decode_table(data: bytes, source: str, what: str, encoding: str | None = Non
         try:
             return body.decode(enc), ("utf-8 (BOM)" if bom and enc == "utf-8" else enc)
         except UnicodeDecodeError as exc:
-            line = body.count(b"\n", 0, exc.start) + 1
             raise error(f"not {enc} text (byte {exc.start}); check --encoding (utf-8 or gb18030)",
-                        source=source, location=f"line {line}") from None
+                        source=source, location=_line_of(body, exc.start)) from None
     if bom:
         try:
             return data[3:].decode("utf-8"), "utf-8 (BOM)"
         except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
             raise error(f"starts with a UTF-8 byte-order mark but is not UTF-8 text (byte {exc.start})",
-                        source=source, location=f"line {line}") from None
+                        source=source, location=_line_of(data, exc.start)) from None
     results: dict[str, str] = {}
     failures: dict[str, UnicodeDecodeError] = {}
     for enc in TABLE_ENCODINGS:
@@ -341,10 +335,9 @@ def decode_table(data: bytes, source: str, what: str, encoding: str | None = Non
             failures[enc] = exc
     if not results:
         exc = failures["utf-8"]
-        line = data.count(b"\n", 0, exc.start) + 1
         raise error(f"the {what} file is neither UTF-8 nor GB18030/GBK text (byte {exc.start} is not UTF-8); "
                     "save it as UTF-8 (\"CSV UTF-8\" in a spreadsheet) or name its encoding with --encoding",
-                    source=source, location=f"line {line}")
+                    source=source, location=_line_of(data, exc.start))
     if len(results) == 1 or results["utf-8"] == results["gb18030"]:
         enc = "utf-8" if "utf-8" in results else "gb18030"
         return results[enc], enc

@@ -234,8 +234,6 @@ def _read_relations(path: str | Path | CsvTable, *, encoding: str | None = None
     """
     table = read_table(path, "relations", encoding=encoding)
     src, info = table.source, table.info
-    info.rows = info.blank = info.comments = 0
-    table.warnings.clear()
     reader = table.reader()
     intern = sys.intern
     cache: dict[tuple[str, bool], dt.date | None] = {}

@@ -234,7 +234,10 @@ class CsvTable:
         self.info = TableInfo(self.source, self.what, self.encoding)
 
     def reader(self) -> Any:
-        """A :func:`csv.reader` over the text."""
+        """A :func:`csv.reader` over the text, from its start: the counts of ``info`` and the
+        ``warnings`` start anew, so a table read twice counts once."""
+        self.info.rows = self.info.blank = self.info.comments = 0
+        self.warnings.clear()
         return csv.reader(io.StringIO(self.text, newline=""))
 
     def comment(self, line: int, looks_like: str | None) -> None:
@@ -293,8 +296,6 @@ def read_csv(path: str | Path | CsvTable, required: Sequence[str], *, what: str,
     """
     table = read_table(path, what, encoding=encoding)
     src, info = table.source, table.info
-    info.rows = info.blank = info.comments = 0  # a table read twice counts once
-    table.warnings.clear()
     reader = table.reader()
     try:
         header = _header(reader, required, src)
