@@ -116,7 +116,10 @@ def test_ctrl_c_at_any_moment_of_a_real_run_prints_no_traceback(delay: float) ->
     time.sleep(delay)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
-    assert "Traceback" not in out + err, err
+    assert "Traceback" not in out + err and "Exception ignored" not in err, err
+    if proc.returncode == -signal.SIGINT:  # on a loaded machine the interpreter may not have started yet
+        assert out + err == ""
+        return
     assert proc.returncode in (0, 130), (proc.returncode, err)
     if proc.returncode == 130:
         assert err == "zcsim: interrupted\n"  # exactly one line: no blank line before it
@@ -139,3 +142,62 @@ def test_a_title_in_another_encoding_is_one_line(tmp_path: Path) -> None:
     r = CliRunner().invoke(main, ["report", str(out), "--title", "\udcff\udcfe"])
     assert r.exit_code == EXIT_BAD_INPUT
     assert "--title" in _one_error_line(r.stderr)
+
+
+def test_ctrl_c_during_a_finalizer_still_ends_the_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen under load: SIGINT landed in a Z3 object's __del__, which cannot raise; Python printed
+    "Exception ignored … KeyboardInterrupt" with a traceback and the command went on to exit 0."""
+    import gc
+
+    class Finalised:
+        def __del__(self) -> None:
+            raise KeyboardInterrupt  # as if Ctrl-C came while this ran
+
+    def work(*args: object, **kwargs: object) -> None:
+        Finalised()  # collected at once: its __del__ "raises" the interrupt
+        gc.collect()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # the work goes on unless the interrupt is delivered again
+            time.sleep(0.01)
+
+    monkeypatch.setattr(zcsim.cli, "load_rules", work)
+    r = CliRunner().invoke(main, ["rules"])
+    assert r.exit_code == EXIT_INTERRUPTED
+    assert r.stderr == "zcsim: interrupted\n"
+    assert sys.unraisablehook is not None
+
+
+def test_ctrl_c_inside_a_foreign_call_is_an_interrupt_not_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen under load (exit 70): Ctrl-C while ctypes converted a Z3 call's arguments came out as
+    ctypes.ArgumentError('argument 1: KeyboardInterrupt: '), with nothing chained."""
+    import ctypes
+
+    class Interrupted:
+        @classmethod
+        def from_param(cls, value: object) -> object:
+            raise KeyboardInterrupt
+
+    def work(*args: object, **kwargs: object) -> None:
+        call = ctypes.CDLL(None).abs
+        call.argtypes = [Interrupted]
+        call(1)
+
+    monkeypatch.setattr(zcsim.cli, "load_rules", work)
+    r = CliRunner().invoke(main, ["rules"])
+    assert r.exit_code == EXIT_INTERRUPTED
+    assert r.stderr == "zcsim: interrupted\n"
+
+
+def test_ctrl_c_that_z3_caught_is_still_ctrl_c(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen under load: Z3 catches SIGINT while it solves and answers unknown ("interrupted from
+    keyboard"), so an interrupted `zcsim verify` printed its tables and exited 0 as if complete."""
+    import z3
+
+    def interrupted_check(self: z3.Solver, *args: object) -> z3.CheckSatResult:
+        return z3.unknown
+
+    monkeypatch.setattr(z3.Solver, "check", interrupted_check)
+    monkeypatch.setattr(z3.Solver, "reason_unknown", lambda self: "interrupted from keyboard")
+    r = CliRunner().invoke(main, ["verify", "--only", "quorum"])
+    assert r.exit_code == EXIT_INTERRUPTED
+    assert r.stderr == "zcsim: interrupted\n" and r.stdout == ""

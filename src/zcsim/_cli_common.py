@@ -3,8 +3,10 @@ exit 2 for bad input, 70 for an internal error, 130 for Ctrl-C), the console, th
 
 from __future__ import annotations
 
+import _thread
 import os
 import sys
+import threading
 from typing import Any, NoReturn
 
 import click
@@ -55,6 +57,37 @@ def interrupted() -> NoReturn:
         click.echo(err=True)
     click.echo("zcsim: interrupted", err=True)
     sys.exit(EXIT_INTERRUPTED)
+
+
+def _from_interrupt(exc: BaseException | None) -> bool:
+    """Whether ``exc`` is Ctrl-C, or was raised by it: when Ctrl-C interrupts ctypes while it
+    converts a foreign call's arguments (Z3's calls), ctypes raises ``ctypes.ArgumentError`` with
+    the message ``argument N: KeyboardInterrupt: `` and no chained exception, so that message is
+    what tells."""
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        if type(exc).__name__ == "ArgumentError" and ": KeyboardInterrupt:" in str(exc):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _redeliver_interrupt(unraisable: Any) -> None:
+    """``sys.unraisablehook`` while a command runs: a Ctrl-C that arrives while a finalizer runs (a
+    Z3 object's ``__del__``, say) cannot raise there, and Python would print it as "Exception
+    ignored" and carry on, so the interrupt would be lost. It is delivered again to the main
+    thread instead, a moment later from a timer thread (delivered at once, it would land in this
+    hook and be lost the same way), where it ends the command (:func:`interrupted`); should it
+    land in a finalizer again, this hook sends it once more. Anything else goes to Python's own
+    hook."""
+    if _from_interrupt(unraisable.exc_value):
+        timer = threading.Timer(0.01, _thread.interrupt_main)
+        timer.daemon = True
+        timer.start()
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 def _passable(arg: str) -> bool:
@@ -128,10 +161,6 @@ class OneLineUsageError(click.ClickException):
         click.echo(f"zcsim: error: {self.format_message()}", err=True)
 
 
-OneLineUsageCommand = ZcsimCommand
-"""The name some commands use; every command's usage errors are one line now."""
-
-
 class ZcsimGroup(click.Group):
     """The ``zcsim`` group: its commands are :class:`ZcsimCommand`, and nothing escapes it as a traceback.
 
@@ -167,6 +196,8 @@ class ZcsimGroup(click.Group):
              standalone_mode: bool = True, **extra: Any) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        previous_hook = sys.unraisablehook
+        sys.unraisablehook = _redeliver_interrupt
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.NoArgsIsHelpError as exc:
@@ -187,10 +218,15 @@ class ZcsimGroup(click.Group):
         except BrokenPipeError:  # the reader of our output went away (`zcsim … | head`)
             sys.exit(1)
         except Exception as exc:
+            if _from_interrupt(exc):  # Ctrl-C inside a library's foreign call (ctypes.ArgumentError)
+                interrupted()
             if os.environ.get("ZCSIM_DEBUG"):
                 raise
             detail = " ".join(str(exc).split())[:300]
             click.echo(f"zcsim: internal error: {type(exc).__name__}{': ' + detail if detail else ''} — {BUG_HINT}",
                        err=True)
             sys.exit(EXIT_INTERNAL)
+        finally:
+            if sys.unraisablehook is _redeliver_interrupt:
+                sys.unraisablehook = previous_hook
         sys.exit(code if isinstance(code, int) else 0)

@@ -15,7 +15,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from zcsim._cli_common import OneLineUsageCommand, console, rules_option, set_option
+from zcsim._cli_common import ZcsimCommand, console, rules_option, set_option
 from zcsim._cli_conflicts import CSV_INPUT_HELP, encoding_option, report_inputs
 from zcsim._files import load_user_json, read_user_text
 from zcsim.draw._committee import MAX_COMMITTEE_SIZE
@@ -116,7 +116,7 @@ def _conflicts(conflicts_file: str | None, relations_file: str | None, date: str
 # ----------------------------------------------------------------------------------------------
 # the command
 # ----------------------------------------------------------------------------------------------
-@click.command("draw", cls=OneLineUsageCommand)
+@click.command("draw", cls=ZcsimCommand)
 @click.option("--experts", "experts_file", metavar="FILE", help="The expert pool (experts.csv). " + CSV_INPUT_HELP)
 @click.option("--series", metavar="S", help="The committee's series (Art. 7: only experts of this series).")
 @click.option("--specialty", metavar="X", help="Form the committee by specialty (Art. 7, 9).")

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from zcsim._cli_common import OneLineUsageCommand, console
+from zcsim._cli_common import ZcsimCommand, console
 from zcsim.errors import InputError
 
 __all__ = ["cli_pseudonym_key", "pseudonym_key_option", "report", "report_from_json", "report_option",
@@ -129,7 +129,7 @@ def with_results_folder(out: str | None, fn: Callable[[str], Any]) -> Any:
         return fn(tmp)
 
 
-@click.command("report", cls=OneLineUsageCommand)
+@click.command("report", cls=ZcsimCommand)
 @click.argument("source", metavar="RESULTS_DIR|VERIFY.json")
 @click.option("--out", "out", metavar="FILE.html", help="The HTML file to write [RESULTS_DIR/report.html]; "
               "the Markdown goes beside it (FILE.md, figures in FILE_files/).")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from zcsim._cli_common import OneLineUsageCommand
+from zcsim._cli_common import ZcsimCommand
 from zcsim.errors import InputError, RecordError
 
 _KEY_HELP = ("HMAC key file: the seal then also holds an HMAC only a holder of the key can make "
@@ -95,7 +95,7 @@ def _write_atomic(path: Path, text: str, *, replace: bool) -> None:
 
 
 
-@click.command("seal", cls=OneLineUsageCommand)
+@click.command("seal", cls=ZcsimCommand)
 @click.argument("record", metavar="RECORD.json")
 @click.option("--out", "out", metavar="FILE", type=click.Path(dir_okay=False),
               help="Write the sealed record here (refuses to overwrite an existing file).")

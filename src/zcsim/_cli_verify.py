@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from zcsim._cli_common import EXIT_OK, EXIT_VIOLATIONS, OneLineUsageCommand, console, rules_option, set_option
+from zcsim._cli_common import EXIT_OK, EXIT_VIOLATIONS, ZcsimCommand, console, rules_option, set_option
 from zcsim._cli_report import announce, report_from_json, report_option, require_plot
 from zcsim.errors import InputError, RuleSetError
 from zcsim.law import LEVELS, RuleSet, load_rules
@@ -155,7 +155,7 @@ def _public(doc: Any, identifiers: set[str]) -> Any:
     return walk(doc)
 
 
-@click.command("verify", cls=OneLineUsageCommand)
+@click.command("verify", cls=ZcsimCommand)
 @rules_option
 @set_option
 @click.option("--against", "against", metavar="NAME|FILE",

@@ -17,6 +17,7 @@ from zcsim.verify._core import (
     Context,
     PropertyResult,
     Verdict,
+    checked,
     core_of,
     counterexample,
     describe,
@@ -55,7 +56,7 @@ def consistent(ctx: Context) -> PropertyResult:
     s.add(*m.constraints(), m.passes)
     for goal in (m.recused, m.size - m.present, m.size, m.no + m.abstain):
         s.minimize(goal)
-    status = s.check()
+    status = checked(s)
     res.obligations.append(Obligation("ruleset.consistent--pass", tuple(m.constraints()) + (m.passes,),
                                       "unsat" if status == z3.unsat else "sat",
                                       "ruleset.consistent: some applicant can pass"))

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import z3
 
-from zcsim.verify._core import Context, PropertyResult, Verdict, minimise
+from zcsim.verify._core import Context, PropertyResult, Verdict, checked, minimise
 from zcsim.verify._run import register
 
 ARTICLES = (9, 22, 23, 29)
@@ -43,7 +43,7 @@ def committee_size_table(ctx: Context) -> PropertyResult:
         s = z3.Solver()
         s.set("timeout", ms)
         s.add(*m.constraints(), *fix)
-        status = s.check()
+        status = checked(s)
         if status == z3.unsat:  # no committee of this size is allowed
             continue
         row: dict[str, int | None] = {"size": size}

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import z3
 
-from zcsim.verify._core import Context, Obligation, PropertyResult, Verdict
+from zcsim.verify._core import Context, Obligation, PropertyResult, Verdict, checked
 from zcsim.verify._panels import PanelProblem, panel_constraints
 from zcsim.verify._run import register
 
@@ -40,7 +40,7 @@ def conflict_free_assignment(ctx: Context) -> PropertyResult:
         t = z3.Bool(f"t{i}")
         tags[str(t)] = (rule, art, text)
         s.assert_and_track(expr, t)
-    status = s.check()
+    status = checked(s)
     res.obligations.append(Obligation("panel.conflict_free_assignment_exists", tuple(bg) + tuple(e for *_, e in tracked),
                                       "unsat" if status == z3.unsat else "sat", STATEMENT))
     scope = f" ({prob.scope})" if prob.scope else ""

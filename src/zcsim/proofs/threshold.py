@@ -17,7 +17,7 @@ from fractions import Fraction
 
 import z3
 
-from zcsim.verify._core import Context, Obligation, PropertyResult, Verdict
+from zcsim.verify._core import Context, Obligation, PropertyResult, Verdict, checked
 from zcsim.verify._encoding import reaches
 from zcsim.verify._run import register
 
@@ -47,7 +47,7 @@ def integer_exact(ctx: Context) -> PropertyResult:
         s = z3.Solver()
         s.set("timeout", ctx.timeout_ms)
         s.add(*dom, z3.Not(claim))
-        status = s.check()
+        status = checked(s)
         res.obligations.append(Obligation(f"threshold.integer_exact--{name}", tuple(dom) + (z3.Not(claim),), "unsat",
                                           f"threshold.integer_exact: the integer {name} test equals yes/basis vs {ratio}"))
         verdicts.append(status)
@@ -79,7 +79,7 @@ def _float_note(ctx: Context, count: z3.ArithRef, basis: z3.ArithRef, dom: list[
     opt.minimize(basis)
     opt.minimize(count)
     op = ">=" if r.threshold_inclusive else ">"
-    if opt.check() != z3.sat:
+    if checked(opt) != z3.sat:
         return f"a float test yes/basis {op} {c} agrees with it for every basis up to {FLOAT_BOUND}"
     mdl = opt.model()
     y, b = mdl.eval(count).as_long(), mdl.eval(basis).as_long()

@@ -157,6 +157,16 @@ def model_values(model: z3.ModelRef, m: MeetingModel) -> dict[str, Any]:
     return out
 
 
+def checked(solver: z3.Solver | z3.Optimize) -> z3.CheckSatResult:
+    """``solver.check()``, where Ctrl-C stays Ctrl-C: Z3 catches SIGINT while it solves and returns
+    ``unknown`` ("interrupted from keyboard"), which would pass for a timeout and let an interrupted
+    run finish as if complete; that result raises :class:`KeyboardInterrupt` instead."""
+    res = solver.check()
+    if res == z3.unknown and solver.reason_unknown() == "interrupted from keyboard":
+        raise KeyboardInterrupt
+    return res
+
+
 def core_of(assertions: Sequence[Constraint], background: Sequence[z3.BoolRef], timeout_ms: int
             ) -> tuple[z3.CheckSatResult, list[Constraint]]:
     """Check rules plus background; when unsatisfiable, return a minimal set of rules in conflict."""
@@ -169,7 +179,7 @@ def core_of(assertions: Sequence[Constraint], background: Sequence[z3.BoolRef], 
         tag = z3.Bool(f"rule_{i}__{c.rule}")
         tags[str(tag)] = c
         s.assert_and_track(c.expr, tag)
-    res = s.check()
+    res = checked(s)
     if res != z3.unsat:
         return res, []
     return res, [tags[str(t)] for t in s.unsat_core()]
@@ -188,7 +198,7 @@ def check_claim(m: MeetingModel, claim: z3.BoolRef, *, timeout_ms: int, name: st
     s = z3.Solver()
     s.set("timeout", timeout_ms)
     s.add(*assertions)
-    res = s.check()
+    res = checked(s)
     if res == z3.unsat:
         return Verdict.PROVED, None, ob
     if res != z3.sat:
@@ -200,7 +210,7 @@ def check_claim(m: MeetingModel, claim: z3.BoolRef, *, timeout_ms: int, name: st
         opt.add(*assertions)
         for t in minimize:
             opt.minimize(t)
-        if opt.check() == z3.sat:
+        if checked(opt) == z3.sat:
             model = opt.model()
     return Verdict.REFUTED, model_values(model, m), Obligation(name, assertions, "sat", comment)
 
@@ -218,7 +228,7 @@ def minimise(m: MeetingModel, goal: z3.ArithRef, premises: Sequence[z3.BoolRef],
     h = opt.maximize(goal) if maximise else opt.minimize(goal)
     for t in then:
         opt.minimize(t)
-    res = opt.check()
+    res = checked(opt)
     if res == z3.unsat:
         return None, None, True
     if res != z3.sat:
