@@ -158,13 +158,13 @@ def model_values(model: z3.ModelRef, m: MeetingModel) -> dict[str, Any]:
 
 
 def checked(solver: z3.Solver | z3.Optimize) -> z3.CheckSatResult:
-    """``solver.check()``, where Ctrl-C stays Ctrl-C: Z3 catches SIGINT while it solves and returns
-    ``unknown`` ("interrupted from keyboard"), which would pass for a timeout and let an interrupted
-    run finish as if complete; that result raises :class:`KeyboardInterrupt` instead."""
-    res = solver.check()
-    if res == z3.unknown and solver.reason_unknown() == "interrupted from keyboard":
-        raise KeyboardInterrupt
-    return res
+    """``solver.check()``, where Ctrl-C stays Ctrl-C. By default Z3 catches SIGINT while it solves
+    and answers ``unknown`` ("interrupted from keyboard", or "canceled" from an optimiser, which is
+    also its word for a timeout), so an interrupted run would finish as if complete. With Z3's
+    ``ctrl_c`` off, SIGINT reaches Python, and :class:`KeyboardInterrupt` is raised as the query
+    returns (within its timeout)."""
+    solver.set("ctrl_c", False)
+    return solver.check()
 
 
 def core_of(assertions: Sequence[Constraint], background: Sequence[z3.BoolRef], timeout_ms: int
